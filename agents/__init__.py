@@ -1,0 +1,1 @@
+"""Who thinks: model tiers, the router, the planner, the workers, validated outputs."""

@@ -1,0 +1,45 @@
+"""How agents report model and tool calls: budget charging and trace events.
+
+Agents only see this protocol; ``graphs.budget`` implements it over SQLite so that one
+budget is shared by the parent graph, every subgraph and every parallel branch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class BudgetExhausted(Exception):
+    """A run's budget (model calls, tool calls, tokens) is used up."""
+
+
+class Meter(Protocol):
+    """Charges the run's budget and records trace events for one step."""
+
+    def charge_model_call(self) -> None:
+        """Reserve one model call; raise ``BudgetExhausted`` if none is left."""
+
+    def charge_tool_call(self) -> None:
+        """Reserve one tool call; raise ``BudgetExhausted`` if none is left."""
+
+    def add_tokens(self, input_tokens: int, output_tokens: int) -> None:
+        """Add the tokens a model call used."""
+
+    def record(self, kind: str, **data: Any) -> None:
+        """Record a trace event of ``kind`` with JSON-serialisable data."""
+
+
+class NullMeter:
+    """A meter with no budget and no trace, for unit tests and one-off calls."""
+
+    def charge_model_call(self) -> None:
+        """Allow every call."""
+
+    def charge_tool_call(self) -> None:
+        """Allow every call."""
+
+    def add_tokens(self, input_tokens: int, output_tokens: int) -> None:
+        """Ignore token counts."""
+
+    def record(self, kind: str, **data: Any) -> None:
+        """Drop the event."""

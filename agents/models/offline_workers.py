@@ -1,0 +1,200 @@
+"""The offline stand-in's worker behaviours: researcher, analyst, writer, operator.
+
+Each behaviour looks at the task text and the tool results so far and returns the next
+tool call ``(name, args, reason)`` or a final answer string. Nothing is remembered between
+calls: the same conversation always gets the same reply, in any process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from agents.models import offline_reading as read
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """One tool result seen in the conversation."""
+
+    name: str
+    args: dict[str, Any]
+    content: str
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Call:
+    """The next tool call the stand-in makes."""
+
+    name: str
+    args: dict[str, Any]
+    reason: str
+
+
+Reply = Call | str
+
+
+def _last(outcomes: list[ToolOutcome], name: str) -> ToolOutcome | None:
+    found = [o for o in outcomes if o.name == name]
+    return found[-1] if found else None
+
+
+def _json(content: str) -> Any:
+    try:
+        return json.loads(content)
+    except json.JSONDecodeError:
+        return None
+
+
+_STOPWORDS = frozenset(
+    "a an and are as at be by can could do does for from has have how i in is it its me my of "
+    "on or our please should so that the their them they this to up us was we were what when "
+    "where which who why will with would you your find policy".split()
+)
+
+
+def researcher(task: str, outcomes: list[ToolOutcome]) -> Reply:
+    """Search the knowledge base once, then answer from the best hits."""
+    search = _last(outcomes, "kb_search")
+    if search is None:
+        text = read.field(task, "Instruction") or read.field(task, "Request")
+        words = [w for w in re.findall(r"[\w'-]+", text.lower()) if w not in _STOPWORDS]
+        query = " ".join(words) or text
+        return Call("kb_search", {"query": query[:500], "k": 3}, "Look up the policy.")
+    hits = _json(search.content) if search.ok else None
+    if not isinstance(hits, list) or not hits:
+        return "The knowledge base has nothing on this."
+    parts = [f"{h.get('snippet', '').strip()} ({h.get('cite', '?')})" for h in hits[:2]]
+    return "According to the knowledge base: " + " ".join(parts)
+
+
+_CHARGES_SQL = (
+    "SELECT ch.id AS charge_id, ch.order_id, ch.customer_id, ch.amount_cents, ch.currency, "
+    "ch.status, cu.name, cu.email, (SELECT COALESCE(SUM(r.amount_cents), 0) FROM refunds r "
+    "WHERE r.order_id = ch.order_id) AS refunded_cents FROM charges ch JOIN customers cu "
+    "ON cu.id = ch.customer_id WHERE {where} ORDER BY ch.order_id, ch.created_at"
+)
+
+
+def _money(cents: int) -> str:
+    return f"{Decimal(cents) / 100:.2f}"
+
+
+def analyst(task: str, outcomes: list[ToolOutcome]) -> Reply:
+    """Query the charges, find a duplicate, compute what is refundable."""
+    sql = _last(outcomes, "sql_query")
+    if sql is None:
+        order, customer = read.order_id(task), read.customer_id(task)
+        if order is None and customer is None:
+            query = "SELECT id, name, email, tier FROM customers ORDER BY id LIMIT 10"
+            return Call("sql_query", {"sql": query}, "List customers for context.")
+        where = f"ch.order_id = {order}" if order is not None else f"ch.customer_id = {customer}"
+        return Call("sql_query", {"sql": _CHARGES_SQL.format(where=where)}, "Read the charges.")
+    table = _json(sql.content) if sql.ok else None
+    if not isinstance(table, dict) or "charge_id" not in table.get("columns", []):
+        return f"Records: {sql.content[:500]}"
+    rows = [dict(zip(table["columns"], row, strict=False)) for row in table["rows"]]
+    captured = [r for r in rows if r["status"] == "captured"]
+    groups: dict[tuple[int, int, str], list[dict[str, Any]]] = {}
+    for row in captured:
+        groups.setdefault((row["order_id"], row["amount_cents"], row["currency"]), []).append(row)
+    dupes = [g for g in groups.values() if len(g) > 1]
+    if not dupes:
+        return f"No duplicate charge found: {len(captured)} captured charge(s) in the records."
+    group = dupes[0]
+    first = group[0]
+    calc = _last(outcomes, "calculate")
+    if calc is None:
+        expr = f"({len(group)} - 1) * {_money(first['amount_cents'])}"
+        return Call("calculate", {"expression": expr}, "Amount charged more than once.")
+    value = _json(calc.content)
+    raw = value.get("result") if isinstance(value, dict) else value
+    duplicate = Decimal(str(raw)) if raw is not None else Decimal(first["amount_cents"]) / 100
+    total = Decimal(sum(r["amount_cents"] for r in group)) / 100
+    refundable = min(duplicate, total - Decimal(first["refunded_cents"]) / 100)
+    if refundable <= 0:
+        return f"Order {first['order_id']} was charged twice but is already refunded."
+    return (
+        f"Order {first['order_id']} was charged {len(group)} times "
+        f"({_money(first['amount_cents'])} {first['currency']} each, charges "
+        f"{', '.join(r['charge_id'] for r in group)}).\n"
+        f"duplicate_charge: customer_id={first['customer_id']} order_id={first['order_id']} "
+        f"amount={refundable:.2f} currency={first['currency']} name={json.dumps(first['name'])} "
+        f"email={first['email']}"
+    )
+
+
+def writer(task: str, outcomes: list[ToolOutcome]) -> Reply:
+    """Draft the customer email from the analyst's finding and the policy."""
+    facts = read.key_values("duplicate_charge", task)
+    if not facts:
+        return "No verified duplicate charge in the context; nothing to draft."
+    saved = _last(outcomes, "draft_email")
+    if saved is not None:
+        return f"Draft saved for customer {facts['customer_id']}." if saved.ok else saved.content
+    span = re.search(r"(\d+)\s*[–-]\s*(\d+) business days", task)
+    days = f"{span.group(1)}–{span.group(2)}" if span else "5–10"
+    first_name = facts["name"].split()[0]
+    body = (
+        f"Hi {first_name},\n\n"
+        f"Thank you for your patience, and I'm sorry for the trouble. Your order "
+        f"{facts['order_id']} was charged twice. We are refunding the duplicate charge of "
+        f"{facts['amount']} {facts['currency']} to your original payment method; it should "
+        f"arrive within {days} business days.\n\n"
+        "— The Support Team"
+    )
+    args = {
+        "customer_id": int(facts["customer_id"]),
+        "to": facts["email"],
+        "subject": f"Refund of the duplicate charge on order {facts['order_id']}",
+        "body": body,
+    }
+    return Call("draft_email", args, "Save the customer email draft.")
+
+
+def operator(task: str, outcomes: list[ToolOutcome]) -> Reply:
+    """Issue the refund, then send the approved email; stop if a human says no."""
+    facts = read.key_values("duplicate_charge", task)
+    if not facts:
+        return "Nothing to do: no duplicate charge was verified."
+    refund = _last(outcomes, "issue_refund")
+    if refund is None:
+        args = {
+            "order_id": int(facts["order_id"]),
+            "customer_id": int(facts["customer_id"]),
+            "amount": facts["amount"],
+            "currency": facts["currency"],
+            "reason": "duplicate charge",
+        }
+        return Call(
+            "issue_refund",
+            args,
+            f"Refund the duplicate charge on order {facts['order_id']} "
+            f"({facts['amount']} {facts['currency']}), as the refund policy requires.",
+        )
+    if not refund.ok:
+        return f"Refund not issued ({refund.content}); the email was not sent, as it announces it."
+    draft = read.json_after("Draft", task)
+    sent = _last(outcomes, "send_email")
+    if sent is None and draft:
+        args = {k: draft[k] for k in ("to", "subject", "body", "customer_id") if k in draft}
+        return Call("send_email", args, f"Tell {draft.get('to')} about the refund.")
+    issued = _json(refund.content) or {}
+    amount = f"{issued.get('amount', facts['amount'])} {issued.get('currency', '')}".strip()
+    if sent is None:
+        return f"Refunded {amount}; no approved draft was available, so no email was sent."
+    if not sent.ok:
+        return f"Refunded {amount}; the email was not sent ({sent.content})."
+    return f"Refunded {amount} on order {facts['order_id']} and emailed {facts['email']}."
+
+
+BEHAVIOURS = {
+    "researcher": researcher,
+    "analyst": analyst,
+    "writer": writer,
+    "operator": operator,
+}

@@ -1,0 +1,63 @@
+"""The two model tiers, ``fast`` and ``strong``, and how they are built from configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+
+from agents.models.offline import OFFLINE_MODEL_NAME, OfflineChatModel
+
+Tier = Literal["fast", "strong"]
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What is needed to reach the models; no key means the offline stand-in."""
+
+    fast_model: str = "gpt-4o-mini"
+    strong_model: str = "gpt-4o"
+    api_key: str | None = None
+    base_url: str | None = None
+    timeout_s: float = 60.0
+    max_transport_retries: int = 2
+
+
+@dataclass(frozen=True)
+class ModelTiers:
+    """One chat model per tier."""
+
+    fast: BaseChatModel
+    strong: BaseChatModel
+    offline: bool
+
+    def get(self, tier: Tier) -> BaseChatModel:
+        """The model for ``tier``."""
+        return self.fast if tier == "fast" else self.strong
+
+    def name(self, tier: Tier) -> str:
+        """The model name shown in traces and progress."""
+        model = self.get(tier)
+        return str(getattr(model, "model_name", None) or getattr(model, "model", OFFLINE_MODEL_NAME))
+
+
+def build_tiers(config: ModelConfig) -> ModelTiers:
+    """ChatOpenAI tiers when a key is configured, else the offline stand-in for both."""
+    if not config.api_key:
+        return ModelTiers(
+            fast=OfflineChatModel(tier="fast"), strong=OfflineChatModel(tier="strong"), offline=True
+        )
+    from langchain_openai import ChatOpenAI  # imported lazily: it is slow to import
+
+    def make(name: str) -> BaseChatModel:
+        return ChatOpenAI(
+            model=name,
+            api_key=config.api_key,  # type: ignore[arg-type]
+            base_url=config.base_url,
+            timeout=config.timeout_s,
+            max_retries=config.max_transport_retries,
+            temperature=0,
+        )
+
+    return ModelTiers(fast=make(config.fast_model), strong=make(config.strong_model), offline=False)

@@ -1,0 +1,52 @@
+"""The planner: a strong-tier call that returns a validated Plan over registered workers."""
+
+from __future__ import annotations
+
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from agents.meter import Meter
+from agents.models.tiers import ModelTiers
+from agents.structured import invoke_structured
+from agents.workers import all_workers
+from state.plan import Plan, Step
+from state.results import WorkerResult
+
+PROMPT = """You are Baton's planner. Split the request into steps for the workers listed,
+each with a short id, the worker, a precise instruction and the ids of the steps whose
+results it needs (depends_on). Independent steps run in parallel, so only add a dependency
+when a step needs another's result. Irreversible work (refunds, email) goes to the
+operator and must depend on the steps that verify and draft it. When results are given,
+either add new steps (new ids) or set done=true if the results answer the request."""
+
+
+def _describe(plan: list[Step], results: dict[str, WorkerResult]) -> str:
+    lines = []
+    for step in plan:
+        result = results.get(step.id)
+        status = result.status if result else "pending"
+        lines.append(f"### {step.id} ({step.worker}) status={status}")
+        lines.append(result.output if result else step.instruction)
+    return "\n".join(lines)
+
+
+def make_plan(
+    tiers: ModelTiers,
+    request: str,
+    plan: list[Step],
+    results: dict[str, WorkerResult],
+    iteration: int,
+    max_iterations: int,
+    max_steps: int,
+    meter: Meter,
+) -> Plan:
+    """Ask for new steps (or done); raises ``StepFailed`` if no valid plan comes back."""
+    workers = all_workers()
+    roster = "\n".join(f"- {w.name}: {w.description}" for w in workers.values())
+    body = f"Request: {request}\nIteration: {iteration} of {max_iterations}\nWorkers:\n{roster}"
+    if plan:
+        body += "\nSteps so far:\n" + _describe(plan, results)
+    context = {"workers": set(workers), "max_steps": max_steps, "existing_ids": {s.id for s in plan}}
+    messages = [SystemMessage(PROMPT), HumanMessage(body)]
+    return invoke_structured(
+        tiers, "strong", Plan, messages, meter, purpose="plan", context=context
+    )

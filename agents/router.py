@@ -1,0 +1,22 @@
+"""The triage router: one fast-tier call that picks a workflow."""
+
+from __future__ import annotations
+
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from agents.meter import Meter
+from agents.models.tiers import ModelTiers
+from agents.structured import invoke_structured
+from state.route import Route
+
+PROMPT = """You are Baton's triage router for a support-operations team. Pick one route:
+- answer: a question the policy knowledge base can answer;
+- ticket: a bug or problem report to file for engineering;
+- orchestrate: work that needs several specialists, or touches money or customer email.
+Call Route with the route and a one-sentence reason."""
+
+
+def triage(tiers: ModelTiers, request: str, meter: Meter) -> Route:
+    """Route ``request``; raises ``StepFailed`` if no valid Route comes back."""
+    messages = [SystemMessage(PROMPT), HumanMessage(f"Request: {request}")]
+    return invoke_structured(tiers, "fast", Route, messages, meter, purpose="triage")

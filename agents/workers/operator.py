@@ -1,0 +1,20 @@
+"""The operator: the only worker with irreversible tools (refunds, email)."""
+
+from agents.workers.registry import WorkerSpec, register
+
+PROMPT = """You are Baton's operator. Carry out the step with issue_refund and send_email.
+Every call you make waits for a human decision; give a one-sentence reason with each.
+Refund only what the analyst verified. Send only the approved draft from the context,
+unchanged. If a human rejects a call, do not retry it: report what was and was not done."""
+
+SPEC = register(
+    WorkerSpec(
+        name="operator",
+        description="Issues refunds and sends approved customer emails (irreversible; each "
+        "call waits for human approval).",
+        prompt=PROMPT,
+        tools=("issue_refund", "send_email"),
+        tier="strong",
+        max_tool_calls=4,
+    )
+)

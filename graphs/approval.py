@@ -1,0 +1,103 @@
+"""The approval node: no irreversible call runs without a human decision.
+
+Our own node rather than LangChain's ``HumanInTheLoopMiddleware``: the middleware has no
+arguments hash to bind a decision to what was shown, and executes the call inside the
+agent loop, where the effect ledger and a checkpoint between decision and effect cannot
+sit. The interrupt value keeps the middleware's tool-approval shape so its UIs still work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import ToolCall
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import interrupt
+from pydantic import ValidationError
+
+from graphs.services import Services
+from graphs.tool_calls import last_ai, pending_irreversible
+from state.actions import (
+    ApproveDecision,
+    DecisionAdapter,
+    EditDecision,
+    ProposedAction,
+    RejectDecision,
+    args_hash,
+)
+from state.graph_state import WorkerState
+from state.plan import Step
+from tools.spec import ToolSpec
+
+
+class DecisionRefused(ValueError):
+    """A decision that does not fit the proposal it answers."""
+
+
+def proposal_for(call: ToolCall, reason: str, step: Step) -> ProposedAction:
+    """The interrupt value for one irreversible call."""
+    return ProposedAction(
+        tool_call_id=call["id"] or "",
+        name=call["name"],
+        args=dict(call["args"]),
+        description=reason or f"{step.worker} wants to call {call['name']}",
+        args_hash=args_hash(call["name"], dict(call["args"])),
+        step=step.id,
+        worker=step.worker,
+    )
+
+
+def check_decision(
+    raw: Any, proposal: ProposedAction, spec: ToolSpec
+) -> ApproveDecision | EditDecision | RejectDecision:
+    """Validate a resume value against the proposal; raise ``DecisionRefused`` if it is off.
+
+    Accepts one decision, or the middleware's ``{"decisions": [decision]}`` envelope.
+    """
+    if isinstance(raw, dict) and isinstance(raw.get("decisions"), list):
+        if len(raw["decisions"]) != 1:
+            raise DecisionRefused("exactly one decision per interrupt")
+        raw = raw["decisions"][0]
+    try:
+        decision = DecisionAdapter.validate_python(raw)
+    except ValidationError as exc:
+        raise DecisionRefused(f"not a decision: {exc.errors()[0]['msg']}") from exc
+    if decision.args_hash is not None and decision.args_hash != proposal.args_hash:
+        raise DecisionRefused("the decision was made for different arguments")
+    if isinstance(decision, EditDecision):
+        edited = decision.edited_action
+        if edited.name != proposal.name:
+            raise DecisionRefused(f"an edit cannot change the tool ({proposal.name})")
+        try:
+            spec.validate_args(edited.args)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(map(str, first["loc"]))
+            raise DecisionRefused(f"edited arguments invalid: {where}: {first['msg']}") from exc
+    return decision
+
+
+def make_approval_node(services: Services) -> Any:
+    """Build the node that asks for a decision on each pending irreversible call."""
+
+    def approval(state: WorkerState, config: RunnableConfig) -> dict[str, Any]:
+        step = Step.model_validate(state["step"])
+        reply = last_ai(state.get("messages", []))
+        reason = reply.text if reply is not None and isinstance(reply.text, str) else ""
+        decisions = dict(state.get("decisions") or {})
+        for call in pending_irreversible(state, services):
+            if call["id"] in decisions:
+                continue
+            proposal = proposal_for(call, reason, step)
+            spec = services.tools[call["name"]]
+            while True:  # a refused decision asks again, with the reason attached
+                raw = interrupt(proposal.model_dump())
+                try:
+                    decision = check_decision(raw, proposal, spec)
+                    break
+                except DecisionRefused as exc:
+                    proposal = proposal.model_copy(update={"error": str(exc)})
+            decisions[call["id"] or ""] = decision.model_dump()
+        return {"decisions": decisions}
+
+    return approval

@@ -1,0 +1,74 @@
+"""The execute node: decided irreversible calls run through the effect ledger, once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.messages import ToolMessage
+from langchain_core.runnables import RunnableConfig
+
+from agents.meter import BudgetExhausted
+from graphs.config import thread_of
+from graphs.services import Services
+from graphs.tool_calls import call_context, error_message, pending_irreversible
+from state.actions import DecisionAdapter, EditDecision, RejectDecision
+from state.graph_state import WorkerState
+from state.plan import Step
+from tools.spec import ToolRejected
+
+
+def make_execute_node(services: Services) -> Any:
+    """Build the node that carries out decisions."""
+
+    def execute(state: WorkerState, config: RunnableConfig) -> dict[str, Any]:
+        step = Step.model_validate(state["step"])
+        meter = services.meter(thread_of(config), step.id)
+        decisions = state.get("decisions") or {}
+        out: list[ToolMessage] = []
+        effects: list[dict[str, Any]] = []
+        for call in pending_irreversible(state, services):
+            decision = DecisionAdapter.validate_python(decisions[call["id"] or ""])
+            meter.record("approval", tool=call["name"], decision=decision.model_dump())
+            if isinstance(decision, RejectDecision):
+                out.append(error_message(call, f"Rejected by a human: {decision.message}"))
+                continue
+            raw_args = (
+                decision.edited_action.args if isinstance(decision, EditDecision) else call["args"]
+            )
+            spec = services.tools[call["name"]]
+            args = spec.validate_args(raw_args)  # validated already when decided
+            try:
+                meter.charge_tool_call()
+            except BudgetExhausted as exc:
+                out.append(error_message(call, f"not executed: {exc}"))
+                return {"messages": out, "effects": effects, "failure": str(exc),
+                        "failure_status": "budget_exhausted"}
+            ctx = call_context(config, step, call)
+            try:
+                outcome = services.ledger.execute(spec, args, ctx)
+            except ToolRejected as exc:
+                meter.record("effect_rejected", tool=spec.name, error=str(exc))
+                out.append(error_message(call, f"rejected: {exc}"))
+                continue
+            effect = {
+                "tool": spec.name,
+                "args": args.model_dump(mode="json"),
+                "result": outcome.result,
+                "key": ctx.idempotency_key,
+                "decision": decision.type,
+                "replayed": outcome.replayed,
+            }
+            meter.record("effect", **effect)
+            effects.append(effect)
+            out.append(
+                ToolMessage(
+                    content=json.dumps(outcome.result, default=str),
+                    tool_call_id=call["id"] or "",
+                    name=spec.name,
+                )
+            )
+        made = state.get("tool_calls_made", 0)
+        return {"messages": out, "effects": effects, "tool_calls_made": made}
+
+    return execute

@@ -1,0 +1,83 @@
+"""The orchestrator graph: triage ─► answer | ticket chain | planner + parallel workers."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Send
+
+from agents.models.tiers import ModelTiers
+from agents.workers import all_workers
+from graphs import orchestrator_nodes as nodes
+from graphs import ticket_chain
+from graphs.flow import next_moves
+from graphs.services import Services, build_services
+from graphs.settings import Settings
+from graphs.worker import build_worker_graph
+from state.graph_state import InputState, OrchestratorState, OutputState
+
+
+def build_orchestrator(
+    *,
+    checkpointer: Any = None,
+    settings: Settings | None = None,
+    tiers: ModelTiers | None = None,
+    services: Services | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Compile the orchestrator over every registered worker.
+
+    Pass a checkpointer (``graphs.checkpointer.open_checkpointer``) for durable runs; leave
+    it out for ``langgraph dev``, which brings its own. ``tiers`` replaces the models (tests).
+    """
+    services = services or build_services(settings or Settings(), tiers)
+    workers = all_workers()
+
+    def after_triage(state: OrchestratorState) -> Literal["answer_plan", "extract", "plan", "finish"]:
+        route = state.get("route")
+        if state.get("status") in ("failed", "budget_exhausted") or route is None:
+            return "finish"
+        return {"answer": "answer_plan", "ticket": "extract", "orchestrate": "plan"}[route.route]  # type: ignore[return-value]
+
+    def dispatch(state: OrchestratorState) -> list[Send] | str:
+        return next_moves(state, services.settings)
+
+    def chain_step(next_node: str) -> Any:
+        def route(state: OrchestratorState) -> str:
+            return "finish" if state.get("status") in ("failed", "budget_exhausted") else next_node
+
+        return route
+
+    graph = StateGraph(OrchestratorState, input_schema=InputState, output_schema=OutputState)
+    graph.add_node("triage", nodes.make_triage_node(services))
+    graph.add_node("answer_plan", nodes.answer_plan)
+    graph.add_node("plan", nodes.make_plan_node(services))
+    graph.add_node("review", nodes.make_review_node(services))
+    graph.add_node("collect", nodes.make_collect_node(services))
+    graph.add_node("synthesize", nodes.make_synthesize_node(services))
+    graph.add_node("finish", nodes.finish)
+    graph.add_node("extract", ticket_chain.make_extract_node(services))
+    graph.add_node("summarize", ticket_chain.make_summarize_node(services))
+    graph.add_node("file_ticket", ticket_chain.make_file_ticket_node(services))
+    for worker in workers.values():
+        graph.add_node(worker.name, build_worker_graph(worker, services))
+        graph.add_edge(worker.name, "collect")
+
+    destinations = [*workers, "review", "plan", "synthesize", "finish"]
+    graph.add_edge(START, "triage")
+    graph.add_conditional_edges("triage", after_triage)
+    graph.add_conditional_edges("answer_plan", dispatch, destinations)
+    graph.add_conditional_edges("plan", dispatch, destinations)
+    graph.add_conditional_edges("collect", dispatch, destinations)
+    graph.add_edge("review", "collect")
+    graph.add_conditional_edges("extract", chain_step("summarize"), ["summarize", "finish"])
+    graph.add_conditional_edges("summarize", chain_step("file_ticket"), ["file_ticket", "finish"])
+    graph.add_edge("file_ticket", "finish")
+    graph.add_edge("synthesize", "finish")
+    graph.add_edge("finish", END)
+    compiled = graph.compile(checkpointer=checkpointer, name="baton")
+    return compiled.with_config(
+        recursion_limit=services.settings.recursion_limit,
+        max_concurrency=services.settings.max_concurrency,
+    )

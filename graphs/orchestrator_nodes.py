@@ -1,0 +1,169 @@
+"""The orchestrator's own nodes: triage, planner, review, collect, synthesize, finish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from agents.errors import StepFailed
+from agents.meter import BudgetExhausted
+from agents.planner import make_plan
+from agents.review import RULES
+from agents.router import triage
+from agents.synthesizer import synthesize
+from graphs.config import thread_of
+from graphs.flow import verdicts_for
+from graphs.services import Services
+from state.draft import Draft, ReviewVerdict
+from state.graph_state import OrchestratorState, ReviewTask, RunStatus
+from state.plan import Step
+
+
+def _stopped(exc: Exception) -> dict[str, Any]:
+    status: RunStatus = "budget_exhausted" if isinstance(exc, BudgetExhausted) else "failed"
+    return {"status": status, "error": str(exc)}
+
+
+def make_triage_node(services: Services) -> Any:
+    """Pick the workflow (fast tier)."""
+
+    def triage_node(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
+        meter = services.meter(thread_of(config), "triage")
+        try:
+            route = triage(services.tiers, state["request"], meter)
+        except (StepFailed, BudgetExhausted) as exc:
+            return _stopped(exc)
+        meter.record("route", route=route.route, reason=route.reason)
+        return {"route": route, "status": "running"}
+
+    return triage_node
+
+
+def answer_plan(state: OrchestratorState) -> dict[str, Any]:
+    """The answer route: one researcher step on the request itself."""
+    step = Step(id="answer", worker="researcher", instruction=state["request"][:2000])
+    return {"plan": [step]}
+
+
+def make_plan_node(services: Services) -> Any:
+    """Ask the planner (strong tier) for new steps or done."""
+
+    def plan_node(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
+        iteration = state.get("plan_iterations", 0) + 1
+        meter = services.meter(thread_of(config), f"plan#{iteration}")
+        settings = services.settings
+        try:
+            plan = make_plan(
+                services.tiers,
+                state["request"],
+                state.get("plan", []),
+                state.get("results", {}),
+                iteration,
+                settings.max_plan_iterations,
+                settings.max_plan_steps,
+                meter,
+            )
+        except (StepFailed, BudgetExhausted) as exc:
+            return {**_stopped(exc), "plan_iterations": iteration}
+        meter.record("plan", steps=[s.model_dump() for s in plan.steps], done=plan.done)
+        return {
+            "plan": plan.steps,
+            "plan_iterations": iteration,
+            "planner_done": plan.done or not plan.steps,
+        }
+
+    return plan_node
+
+
+def make_review_node(services: Services) -> Any:
+    """Check one draft against one rule (sent once per rule, in parallel)."""
+
+    def review(task: ReviewTask, config: RunnableConfig) -> dict[str, Any]:
+        rule = RULES[task["rule"]]
+        reasons = rule.check(Draft.model_validate(task["draft"]), services.world)
+        verdict = ReviewVerdict(
+            step_id=task["step_id"],
+            revision=task["revision"],
+            rule=rule.name,
+            passed=not reasons,
+            reasons=reasons,
+        )
+        services.trace.record(
+            thread_of(config), task["step_id"], "review_verdict", verdict.model_dump()
+        )
+        return {"review_verdicts": [verdict]}
+
+    return review
+
+
+def make_collect_node(services: Services) -> Any:
+    """Join after each round: approve reviewed drafts, fail drafts out of revisions."""
+
+    def collect(state: OrchestratorState) -> dict[str, Any]:
+        approved: dict[str, int] = {}
+        failed = {}
+        for step_id, result in state.get("results", {}).items():
+            if result.status != "ok" or result.draft is None:
+                continue
+            verdicts = verdicts_for(state, step_id, result.revision)
+            if len(verdicts) < len(RULES):
+                continue
+            reasons = [f"{rule}: {r}" for rule, rs in sorted(verdicts.items()) for r in rs]
+            if not reasons:
+                approved[step_id] = result.revision
+            elif result.revision >= services.settings.max_review_revisions:
+                failed[step_id] = result.model_copy(
+                    update={"status": "failed", "error": "draft failed review: " + "; ".join(reasons)}
+                )
+        update: dict[str, Any] = {}
+        if approved:
+            update["approved_drafts"] = approved
+        if failed:
+            update["results"] = failed
+        return update
+
+    return collect
+
+
+def make_synthesize_node(services: Services) -> Any:
+    """Write the final answer from the step results (strong tier, validated)."""
+
+    def synthesize_node(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
+        meter = services.meter(thread_of(config), "synthesize")
+        try:
+            out = synthesize(
+                services.tiers, state["request"], state.get("plan", []), state.get("results", {}), meter
+            )
+        except (StepFailed, BudgetExhausted) as exc:
+            return _stopped(exc)
+        cites = " ".join(f"[{s}]" for s in out.cited_steps)
+        return {"final_answer": f"{out.answer}\n\nSources: {cites}" if cites else out.answer}
+
+    return synthesize_node
+
+
+def finish(state: OrchestratorState) -> dict[str, Any]:
+    """Settle the run's status and make sure there is a final answer."""
+    results = state.get("results", {})
+    status: RunStatus = state.get("status") or "running"
+    if status == "running":
+        if any(r.status == "budget_exhausted" for r in results.values()):
+            status = "budget_exhausted"
+        elif any(r.status == "failed" for r in results.values()):
+            status = "failed"
+        else:
+            status = "done"
+    answer = state.get("final_answer") or ""
+    route = state.get("route")
+    if not answer and route is not None and route.route == "answer" and "answer" in results:
+        found = results["answer"]
+        answer = found.output + (f"\nSources: {', '.join(found.citations)}" if found.citations else "")
+    if not answer:
+        parts = [f"- {sid} ({r.worker}, {r.status}): {r.output or r.error}" for sid, r in results.items()]
+        answer = f"Run ended ({status}): {state.get('error') or 'see step results'}"
+        if parts:
+            answer += "\nPartial results:\n" + "\n".join(parts)
+    errors = [f"{sid}: {r.error}" for sid, r in results.items() if r.error]
+    error = state.get("error") or ("; ".join(errors) if status != "done" and errors else None)
+    return {"status": status, "final_answer": answer, "error": error}

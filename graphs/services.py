@@ -1,0 +1,52 @@
+"""Everything a graph's nodes need, built once per compiled graph from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.models.tiers import ModelTiers, build_tiers
+from graphs.budget import BudgetBook, Limits, RunMeter
+from graphs.settings import Settings
+from graphs.trace import TraceLog
+from tools.ledger import EffectLedger
+from tools.registry import build_tools
+from tools.spec import ToolSpec
+from tools.world import World
+
+
+@dataclass(frozen=True)
+class Services:
+    """Settings, the embedded world, tools, models, ledger, budget and trace."""
+
+    settings: Settings
+    world: World
+    tools: dict[str, ToolSpec]
+    tiers: ModelTiers
+    ledger: EffectLedger
+    budget: BudgetBook
+    trace: TraceLog
+
+    @property
+    def limits(self) -> Limits:
+        """The per-run caps from the settings."""
+        s = self.settings
+        return Limits(model_calls=s.max_model_calls, tool_calls=s.max_tool_calls, tokens=s.max_tokens)
+
+    def meter(self, thread_id: str, step: str) -> RunMeter:
+        """The budget-and-trace meter for one step of one thread."""
+        return RunMeter(self.budget, self.trace, self.limits, thread_id, step)
+
+
+def build_services(settings: Settings, tiers: ModelTiers | None = None) -> Services:
+    """Create the world (seeding it on first use) and open Baton's stores."""
+    world = World(home=settings.home, smtp_url=settings.smtp_url)
+    world.ensure()
+    return Services(
+        settings=settings,
+        world=world,
+        tools=build_tools(world),
+        tiers=tiers or build_tiers(settings.model_config_for_agents()),
+        ledger=EffectLedger(settings.db_path),
+        budget=BudgetBook(settings.db_path),
+        trace=TraceLog(settings.db_path),
+    )

@@ -1,0 +1,84 @@
+"""The ticket chain: extract ─► summarize ─► file the ticket (fixed order, no branching)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from agents import ticket
+from agents.errors import StepFailed
+from agents.meter import BudgetExhausted
+from graphs.config import thread_of
+from graphs.services import Services
+from state.graph_state import OrchestratorState
+from state.ticket import TicketFields, TicketSummary
+from tools.ledger import idempotency_key
+from tools.spec import ToolCallContext
+
+
+def _stopped(exc: Exception) -> dict[str, Any]:
+    status = "budget_exhausted" if isinstance(exc, BudgetExhausted) else "failed"
+    return {"status": status, "error": str(exc)}
+
+
+def make_extract_node(services: Services) -> Any:
+    """Extract the report's fields (fast tier, validated)."""
+
+    def extract(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
+        meter = services.meter(thread_of(config), "extract")
+        try:
+            return {"ticket_fields": ticket.extract(services.tiers, state["request"], meter)}
+        except (StepFailed, BudgetExhausted) as exc:
+            return _stopped(exc)
+
+    return extract
+
+
+def make_summarize_node(services: Services) -> Any:
+    """Summarize the fields into a title and summary (fast tier, validated)."""
+
+    def summarize(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
+        meter = services.meter(thread_of(config), "summarize")
+        fields = TicketFields.model_validate(state["ticket_fields"])
+        try:
+            return {"ticket_summary": ticket.summarize(services.tiers, fields, meter)}
+        except (StepFailed, BudgetExhausted) as exc:
+            return _stopped(exc)
+
+    return summarize
+
+
+def make_file_ticket_node(services: Services) -> Any:
+    """File the ticket in the business db, once per thread (idempotent on its key)."""
+
+    def file_ticket(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
+        thread = thread_of(config)
+        meter = services.meter(thread, "file_ticket")
+        fields = TicketFields.model_validate(state["ticket_fields"])
+        summary = TicketSummary.model_validate(state["ticket_summary"])
+        spec = services.tools["file_ticket"]
+        args = spec.validate_args(
+            {
+                "product": fields.product,
+                "severity": fields.severity,
+                "title": summary.title,
+                "summary": summary.summary,
+                "body": fields.observed,
+                "customer_id": fields.customer_id,
+            }
+        )
+        try:
+            meter.charge_tool_call()
+        except BudgetExhausted as exc:
+            return _stopped(exc)
+        ctx = ToolCallContext(thread, "file_ticket", "ticket", idempotency_key(thread, "ticket"))
+        result = spec.run(args, ctx)
+        meter.record("tool_call", tool="file_ticket", args=args.model_dump(mode="json"))
+        ticket_id = int(result["ticket_id"])
+        return {
+            "ticket_id": ticket_id,
+            "final_answer": f"Filed ticket #{ticket_id}: {summary.title}\n{summary.summary}",
+        }
+
+    return file_ticket

@@ -1,0 +1,53 @@
+"""The run trace: every model call, tool call, validation failure, retry, review verdict,
+approval and effect, as events keyed by thread id and step.
+
+LangSmith sees the same calls when ``LANGSMITH_TRACING`` is set; this table is the local,
+offline record that ``baton trace`` prints.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from graphs.sqlite_conn import session
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS trace_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    thread_id TEXT NOT NULL,
+    step TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS trace_events_thread ON trace_events(thread_id, id);
+"""
+
+
+class TraceLog:
+    """Append-only trace events in Baton's SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with session(path) as conn:
+            conn.executescript(_SCHEMA)
+
+    def record(self, thread_id: str, step: str, kind: str, data: dict[str, Any]) -> None:
+        """Append one event."""
+        with session(self.path) as conn:
+            conn.execute(
+                "INSERT INTO trace_events(thread_id, step, kind, data, at) VALUES (?,?,?,?,?)",
+                (thread_id, step, kind, json.dumps(data, default=str), time.time()),
+            )
+
+    def events(self, thread_id: str) -> list[dict[str, Any]]:
+        """Every event of a thread, oldest first."""
+        with session(self.path) as conn:
+            rows = conn.execute(
+                "SELECT step, kind, data, at FROM trace_events WHERE thread_id = ? ORDER BY id",
+                (thread_id,),
+            ).fetchall()
+        return [{"step": s, "kind": k, "data": json.loads(d), "at": a} for s, k, d, a in rows]

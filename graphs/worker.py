@@ -1,0 +1,127 @@
+"""The worker subgraph builder: model ─► tools ─► approval ─► execute, per registered worker.
+
+Each worker is its own compiled graph, so Studio shows it, its checkpoints are its own
+(a resumed run never repeats a worker's completed model calls), and adding a worker is
+registering a spec, not editing a graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import RetryPolicy
+
+from agents.calls import call_model
+from agents.errors import StepFailed
+from agents.meter import BudgetExhausted
+from agents.task_message import task_text
+from agents.tool_schema import openai_tool
+from agents.workers import WorkerSpec
+from graphs.approval import make_approval_node
+from graphs.config import thread_of
+from graphs.execute import make_execute_node
+from graphs.services import Services
+from graphs.tool_calls import last_ai, make_act_node, pending_irreversible
+from state.graph_state import WorkerOutput, WorkerState, WorkerTask
+from state.plan import Step
+from state.results import WorkerResult
+from tools.spec import ToolTransientError
+
+
+def make_agent_node(worker: WorkerSpec, services: Services) -> Any:
+    """Build the node that asks the worker's model for its next move."""
+    tools = [openai_tool(services.tools[name]) for name in worker.tools]
+
+    def agent(state: WorkerState, config: RunnableConfig) -> dict[str, Any]:
+        step = Step.model_validate(state["step"])
+        meter = services.meter(thread_of(config), step.id)
+        opening = task_text(
+            state.get("request", ""),
+            step,
+            state.get("context", ""),
+            state.get("feedback", []),
+            state.get("revision", 0),
+        )
+        messages = [SystemMessage(worker.prompt), HumanMessage(opening), *state.get("messages", [])]
+        try:
+            reply = call_model(
+                services.tiers, worker.tier, messages, meter, tools=tools, purpose=worker.name
+            )
+        except BudgetExhausted as exc:
+            return {"failure": str(exc), "failure_status": "budget_exhausted"}
+        except StepFailed as exc:
+            return {"failure": str(exc), "failure_status": "failed"}
+        made = state.get("tool_calls_made", 0)
+        if reply.tool_calls and made + len(reply.tool_calls) > worker.max_tool_calls:
+            cap = f"{worker.name} reached its cap of {worker.max_tool_calls} tool calls"
+            meter.record("cap_reached", cap=cap)
+            return {"failure": cap, "failure_status": "budget_exhausted"}
+        return {"messages": [reply]}
+
+    return agent
+
+
+def make_finish_node(worker: WorkerSpec) -> Any:
+    """Build the node that turns the conversation into the step's ``WorkerResult``."""
+
+    def finish(state: WorkerState) -> dict[str, Any]:
+        step = Step.model_validate(state["step"])
+        reply = last_ai(state.get("messages", []))
+        failure = state.get("failure")
+        output = reply.text if reply is not None and not reply.tool_calls else ""
+        result = WorkerResult(
+            step_id=step.id,
+            worker=worker.name,
+            status=state.get("failure_status", "failed") if failure else "ok",
+            output=str(output) or (failure or ""),
+            citations=sorted(set(state.get("citations", []))),
+            draft=state.get("draft"),
+            effects=state.get("effects", []),
+            error=failure,
+            revision=state.get("revision", 0),
+        )
+        return {"results": {step.id: result}}
+
+    return finish
+
+
+def build_worker_graph(
+    worker: WorkerSpec, services: Services, *, checkpointer: Any = None
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Compile one worker's subgraph (no checkpointer: it inherits its parent's)."""
+
+    def after_agent(state: WorkerState) -> Literal["act", "finish"]:
+        reply = last_ai(state.get("messages", []))
+        if state.get("failure") or reply is None or not reply.tool_calls:
+            return "finish"
+        return "act"
+
+    def after_act(state: WorkerState) -> Literal["approval", "agent", "finish"]:
+        if state.get("failure"):
+            return "finish"
+        return "approval" if pending_irreversible(state, services) else "agent"
+
+    def after_execute(state: WorkerState) -> Literal["agent", "finish"]:
+        return "finish" if state.get("failure") else "agent"
+
+    graph = StateGraph(WorkerState, input_schema=WorkerTask, output_schema=WorkerOutput)
+    graph.add_node("agent", make_agent_node(worker, services))
+    graph.add_node(
+        "act",
+        make_act_node(worker, services),
+        retry_policy=RetryPolicy(max_attempts=3, retry_on=ToolTransientError),
+    )
+    graph.add_node("approval", make_approval_node(services))
+    graph.add_node("execute", make_execute_node(services))
+    graph.add_node("finish", make_finish_node(worker))
+    graph.add_edge(START, "agent")
+    graph.add_conditional_edges("agent", after_agent)
+    graph.add_conditional_edges("act", after_act)
+    graph.add_edge("approval", "execute")
+    graph.add_conditional_edges("execute", after_execute)
+    graph.add_edge("finish", END)
+    return graph.compile(name=worker.name, checkpointer=checkpointer)

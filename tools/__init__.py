@@ -1,0 +1,1 @@
+"""What acts: tools, their argument schemas, the effect ledger and the embedded world."""

@@ -1,0 +1,77 @@
+"""Opening the SQLite files Baton's tools use, with the settings every connection needs."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from tools.world import World
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def open_sqlite(
+    path: Path,
+    *,
+    readonly: bool = False,
+    synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
+) -> sqlite3.Connection:
+    """Open ``path`` in autocommit mode; callers group writes with :func:`immediate`.
+
+    WAL lets readers run while a worker writes; the busy timeout makes concurrent writers
+    (parallel workers, a second process) wait for the lock instead of failing at once.
+    """
+    # Autocommit (isolation_level=None) because the sqlite3 module's implicit BEGIN is
+    # deferred, and a deferred transaction that later writes can fail with SQLITE_BUSY
+    # without waiting; explicit BEGIN IMMEDIATE takes the write lock up front.
+    if readonly:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
+    else:
+        conn = sqlite3.connect(
+            path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if readonly:
+        conn.execute("PRAGMA query_only=ON")
+    else:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def connect(world: World, readonly: bool = False) -> sqlite3.Connection:
+    """Open the world's business database (call ``world.ensure()`` first)."""
+    return open_sqlite(world.db_path, readonly=readonly)
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run a block in a ``BEGIN IMMEDIATE`` transaction: commit on success, else roll back.
+
+    Taking the write lock before reading makes check-then-insert sequences (refund limits,
+    seeding) atomic with respect to other connections.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def utc_timestamp() -> str:
+    """Now, in the ISO-8601 UTC form stored in every ``created_at`` column."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
