@@ -45,7 +45,11 @@ def make_plan(
     body = f"Request: {request}\nIteration: {iteration} of {max_iterations}\nWorkers:\n{roster}"
     if plan:
         body += "\nSteps so far:\n" + _describe(plan, results)
-    context = {"workers": set(workers), "max_steps": max_steps, "existing_ids": {s.id for s in plan}}
+    context = {
+        "workers": set(workers),
+        "max_steps": max_steps,
+        "existing_ids": {s.id for s in plan},
+    }
     messages = [SystemMessage(PROMPT), HumanMessage(body)]
     return invoke_structured(
         tiers, "strong", Plan, messages, meter, purpose="plan", context=context

@@ -7,8 +7,8 @@ a verdict is reproducible and cheap; a failed rule's reasons go back to the writ
 from __future__ import annotations
 
 import re
-from contextlib import closing
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -95,9 +95,7 @@ def check_no_internal_data(draft: Draft, world: World) -> list[str]:
     """No internal ids, notes, queries or other people's addresses."""
     text = f"{draft.subject}\n{draft.body}"
     reasons = [f"remove internal detail '{m.group(0)}'" for m in _INTERNAL.finditer(text)]
-    others = {e.lower() for e in re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", text)} - {
-        draft.to.lower()
-    }
+    others = {e.lower() for e in re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", text)} - {draft.to.lower()}
     reasons += [f"remove the address {email}" for email in sorted(others)]
     with closing(connect(world, readonly=True)) as conn:
         notes = [str(r[0]) for r in conn.execute("SELECT note FROM internal_notes")]

@@ -80,8 +80,12 @@ def invoke_structured(
             except (ValidationError, ValueError) as exc:
                 last_error = _one_line(exc)
             meter.record(
-                "validation_failure", purpose=purpose, tier=current, attempt=attempt,
-                schema=name, error=last_error,
+                "validation_failure",
+                purpose=purpose,
+                tier=current,
+                attempt=attempt,
+                schema=name,
+                error=last_error,
             )
             conversation.extend(_feedback(reply, name, last_error))
         if current != tiers_to_try[-1]:

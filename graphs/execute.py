@@ -42,8 +42,12 @@ def make_execute_node(services: Services) -> Any:
                 meter.charge_tool_call()
             except BudgetExhausted as exc:
                 out.append(error_message(call, f"not executed: {exc}"))
-                return {"messages": out, "effects": effects, "failure": str(exc),
-                        "failure_status": "budget_exhausted"}
+                return {
+                    "messages": out,
+                    "effects": effects,
+                    "failure": str(exc),
+                    "failure_status": "budget_exhausted",
+                }
             ctx = call_context(config, step, call)
             try:
                 outcome = services.ledger.execute(spec, args, ctx)

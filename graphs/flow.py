@@ -66,7 +66,11 @@ def revision_sends(state: OrchestratorState, settings: Settings) -> list[Send]:
             continue
         verdicts = verdicts_for(state, step_id, result.revision)
         reasons = [f"{rule}: {r}" for rule, rs in sorted(verdicts.items()) for r in rs]
-        if len(verdicts) == len(RULES) and reasons and result.revision < settings.max_review_revisions:
+        if (
+            len(verdicts) == len(RULES)
+            and reasons
+            and result.revision < settings.max_review_revisions
+        ):
             step = steps[step_id]
             sends.append(Send(step.worker, _task(state, step, reasons, result.revision + 1)))
     return sends

@@ -34,7 +34,9 @@ def build_orchestrator(
     services = services or build_services(settings or Settings(), tiers)
     workers = all_workers()
 
-    def after_triage(state: OrchestratorState) -> Literal["answer_plan", "extract", "plan", "finish"]:
+    def after_triage(
+        state: OrchestratorState,
+    ) -> Literal["answer_plan", "extract", "plan", "finish"]:
         route = state.get("route")
         if state.get("status") in ("failed", "budget_exhausted") or route is None:
             return "finish"

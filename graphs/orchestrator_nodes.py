@@ -114,7 +114,10 @@ def make_collect_node(services: Services) -> Any:
                 approved[step_id] = result.revision
             elif result.revision >= services.settings.max_review_revisions:
                 failed[step_id] = result.model_copy(
-                    update={"status": "failed", "error": "draft failed review: " + "; ".join(reasons)}
+                    update={
+                        "status": "failed",
+                        "error": "draft failed review: " + "; ".join(reasons),
+                    }
                 )
         update: dict[str, Any] = {}
         if approved:
@@ -133,7 +136,11 @@ def make_synthesize_node(services: Services) -> Any:
         meter = services.meter(thread_of(config), "synthesize")
         try:
             out = synthesize(
-                services.tiers, state["request"], state.get("plan", []), state.get("results", {}), meter
+                services.tiers,
+                state["request"],
+                state.get("plan", []),
+                state.get("results", {}),
+                meter,
             )
         except (StepFailed, BudgetExhausted) as exc:
             return _stopped(exc)
@@ -158,9 +165,13 @@ def finish(state: OrchestratorState) -> dict[str, Any]:
     route = state.get("route")
     if not answer and route is not None and route.route == "answer" and "answer" in results:
         found = results["answer"]
-        answer = found.output + (f"\nSources: {', '.join(found.citations)}" if found.citations else "")
+        answer = found.output + (
+            f"\nSources: {', '.join(found.citations)}" if found.citations else ""
+        )
     if not answer:
-        parts = [f"- {sid} ({r.worker}, {r.status}): {r.output or r.error}" for sid, r in results.items()]
+        parts = [
+            f"- {sid} ({r.worker}, {r.status}): {r.output or r.error}" for sid, r in results.items()
+        ]
         answer = f"Run ended ({status}): {state.get('error') or 'see step results'}"
         if parts:
             answer += "\nPartial results:\n" + "\n".join(parts)

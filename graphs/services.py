@@ -30,7 +30,9 @@ class Services:
     def limits(self) -> Limits:
         """The per-run caps from the settings."""
         s = self.settings
-        return Limits(model_calls=s.max_model_calls, tool_calls=s.max_tool_calls, tokens=s.max_tokens)
+        return Limits(
+            model_calls=s.max_model_calls, tool_calls=s.max_tool_calls, tokens=s.max_tokens
+        )
 
     def meter(self, thread_id: str, step: str) -> RunMeter:
         """The budget-and-trace meter for one step of one thread."""

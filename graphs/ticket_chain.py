@@ -14,7 +14,7 @@ from graphs.services import Services
 from state.graph_state import OrchestratorState
 from state.ticket import TicketFields, TicketSummary
 from tools.ledger import idempotency_key
-from tools.spec import ToolCallContext
+from tools.spec import ToolCallContext, ToolRejected
 
 
 def _stopped(exc: Exception) -> dict[str, Any]:
@@ -73,7 +73,12 @@ def make_file_ticket_node(services: Services) -> Any:
         except BudgetExhausted as exc:
             return _stopped(exc)
         ctx = ToolCallContext(thread, "file_ticket", "ticket", idempotency_key(thread, "ticket"))
-        result = spec.run(args, ctx)
+        try:
+            result = spec.run(args, ctx)
+        except ToolRejected as exc:  # e.g. a customer id the report named but the db lacks
+            meter.record("tool_rejected", tool="file_ticket", error=str(exc))
+            args = spec.validate_args({**args.model_dump(), "customer_id": None})
+            result = spec.run(args, ctx)
         meter.record("tool_call", tool="file_ticket", args=args.model_dump(mode="json"))
         ticket_id = int(result["ticket_id"])
         return {

@@ -51,7 +51,9 @@ def pending_irreversible(state: WorkerState, services: Services) -> list[ToolCal
 
 def error_message(call: ToolCall, text: str) -> ToolMessage:
     """A tool error the model sees and can respond to."""
-    return ToolMessage(content=text, tool_call_id=call["id"] or "", name=call["name"], status="error")
+    return ToolMessage(
+        content=text, tool_call_id=call["id"] or "", name=call["name"], status="error"
+    )
 
 
 def call_context(config: RunnableConfig, step: Step, call: ToolCall) -> ToolCallContext:
@@ -72,12 +74,16 @@ def make_act_node(worker: WorkerSpec, services: Services) -> Any:
         for call in reply.tool_calls if reply else []:
             spec: ToolSpec | None = services.tools.get(call["name"])
             if spec is None or call["name"] not in worker.tools:
-                out.append(error_message(call, f"unknown tool {call['name']!r}; use {worker.tools}"))
+                out.append(
+                    error_message(call, f"unknown tool {call['name']!r}; use {worker.tools}")
+                )
                 continue
             try:
                 args = spec.validate_args(call["args"])
             except ValidationError as exc:
-                reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                reason = "; ".join(
+                    f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+                )
                 meter.record("tool_invalid_args", tool=spec.name, error=reason)
                 out.append(error_message(call, f"invalid arguments: {reason}"))
                 continue

@@ -1,7 +1,7 @@
-"""The run trace: every model call, tool call, validation failure, retry, review verdict,
-approval and effect, as events keyed by thread id and step.
+"""The run trace: every call, failure, retry, verdict, approval and effect, by thread.
 
-LangSmith sees the same calls when ``LANGSMITH_TRACING`` is set; this table is the local,
+Events are keyed by thread id and step. LangSmith sees the same calls when
+``LANGSMITH_TRACING`` is set; this table is the local,
 offline record that ``baton trace`` prints.
 """
 

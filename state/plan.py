@@ -32,9 +32,7 @@ class Plan(BaseModel):
 
     rationale: str = Field(min_length=1, max_length=1000, description="Why these steps.")
     steps: list[Step] = Field(default_factory=list, description="Steps to add (new ids only).")
-    done: bool = Field(
-        default=False, description="True when existing results answer the request."
-    )
+    done: bool = Field(default=False, description="True when existing results answer the request.")
 
     @field_validator("steps")
     @classmethod
@@ -44,9 +42,7 @@ class Plan(BaseModel):
         if workers is not None:
             unknown = sorted({s.worker for s in steps} - workers)
             if unknown:
-                raise ValueError(
-                    f"unknown worker(s) {unknown}; choose from {sorted(workers)}"
-                )
+                raise ValueError(f"unknown worker(s) {unknown}; choose from {sorted(workers)}")
         max_steps: int | None = ctx.get("max_steps")
         existing: set[str] = set(ctx.get("existing_ids", ()))
         if max_steps is not None and len(steps) + len(existing) > max_steps:

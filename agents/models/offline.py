@@ -52,9 +52,7 @@ def _outcomes(messages: Sequence[BaseMessage]) -> list[ToolOutcome]:
 
 _STRUCTURED: dict[str, Callable[[Sequence[BaseMessage]], dict[str, Any]]] = {
     "Route": lambda ms: roles.triage(read.field(_task_text(ms), "Request") or _task_text(ms)),
-    "Plan": lambda ms: roles.plan(
-        read.field(_task_text(ms), "Request"), "### " in _task_text(ms)
-    ),
+    "Plan": lambda ms: roles.plan(read.field(_task_text(ms), "Request"), "### " in _task_text(ms)),
     "Synthesis": lambda ms: roles.synthesize(_task_text(ms)),
     "TicketFields": lambda ms: roles.extract_ticket(
         read.field(_task_text(ms), "Request") or _task_text(ms)

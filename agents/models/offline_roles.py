@@ -79,9 +79,7 @@ def plan(request: str, has_results: bool) -> dict[str, Any]:
 def synthesize(text: str) -> dict[str, Any]:
     """Summarise each step's result, citing it by id."""
     lines, cited = [], []
-    for match in re.finditer(
-        r"^### (\S+) \((\S+)\) status=(\S+)\n(.*)$", text, re.MULTILINE
-    ):
+    for match in re.finditer(r"^### (\S+) \((\S+)\) status=(\S+)\n(.*)$", text, re.MULTILINE):
         step, worker, status, first = match.groups()
         lines.append(f"- {worker}: {first.strip() or status} [{step}]")
         cited.append(step)

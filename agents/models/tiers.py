@@ -39,7 +39,9 @@ class ModelTiers:
     def name(self, tier: Tier) -> str:
         """The model name shown in traces and progress."""
         model = self.get(tier)
-        return str(getattr(model, "model_name", None) or getattr(model, "model", OFFLINE_MODEL_NAME))
+        return str(
+            getattr(model, "model_name", None) or getattr(model, "model", OFFLINE_MODEL_NAME)
+        )
 
 
 def build_tiers(config: ModelConfig) -> ModelTiers:
@@ -53,7 +55,7 @@ def build_tiers(config: ModelConfig) -> ModelTiers:
     def make(name: str) -> BaseChatModel:
         return ChatOpenAI(
             model=name,
-            api_key=config.api_key,  # type: ignore[arg-type]
+            api_key=config.api_key,
             base_url=config.base_url,
             timeout=config.timeout_s,
             max_retries=config.max_transport_retries,

@@ -18,9 +18,9 @@ def test_dana_whitfield_was_charged_twice_for_order_5531(world: World) -> None:
     assert _rows(world, "SELECT name, email FROM customers WHERE id = 1042") == [
         ("Dana Whitfield", "dana.whitfield@example.com")
     ]
-    assert _rows(world, "SELECT customer_id, amount_cents, currency FROM orders WHERE id = 5531") == [
-        (1042, 12900, "USD")
-    ]
+    assert _rows(
+        world, "SELECT customer_id, amount_cents, currency FROM orders WHERE id = 5531"
+    ) == [(1042, 12900, "USD")]
     charges = _rows(
         world,
         "SELECT id, amount_cents, currency, status, created_at FROM charges"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -68,7 +69,5 @@ def test_rejects_anything_but_arithmetic(expression: str, reason: str) -> None:
 @settings(max_examples=300)
 @given(st.text(max_size=60) | st.text(alphabet="0123456789.e+-*/%() ,roundmaxbs", max_size=40))
 def test_never_crashes_on_any_text(expression: str) -> None:
-    try:
+    with contextlib.suppress(ToolRejected):
         assert calculate(expression).is_finite()
-    except ToolRejected:
-        pass

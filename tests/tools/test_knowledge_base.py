@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.knowledge_base import match_expression, packaged_docs, policy_text, search, split_sections
+from tools.knowledge_base import (
+    match_expression,
+    packaged_docs,
+    policy_text,
+    search,
+    split_sections,
+)
 from tools.world import World
 from tools.world_db import connect, immediate
 

@@ -89,7 +89,7 @@ def test_prior_refunds_reduce_what_can_be_refunded(
     with pytest.raises(ToolRejected, match=r"refundable 59\.00 USD .* already refunded 20\.00"):
         _refund(world, make_ctx(), **tom, amount="79.00")
     assert _refund(world, make_ctx(), **tom, amount="59.00")["amount"] == "59.00"
-    with pytest.raises(ToolRejected, match="refundable 0.00 USD"):
+    with pytest.raises(ToolRejected, match=r"refundable 0\.00 USD"):
         _refund(world, make_ctx(), **tom, amount="0.01")
 
 
@@ -97,7 +97,7 @@ def test_failed_charge_attempts_are_not_refundable(
     world: World, make_ctx: Callable[..., ToolCallContext]
 ) -> None:
     priya = {"order_id": 5579, "customer_id": 1021, "currency": "USD"}
-    with pytest.raises(ToolRejected, match="refundable 15.00 USD"):
+    with pytest.raises(ToolRejected, match=r"refundable 15\.00 USD"):
         _refund(world, make_ctx(), **priya, amount="30.00")
 
 
