@@ -20,7 +20,8 @@ from state.graph_state import OrchestratorState, ReviewTask, RunStatus
 from state.plan import Step
 
 
-def _stopped(exc: Exception) -> dict[str, Any]:
+def stopped(exc: Exception) -> dict[str, Any]:
+    """The state update that ends a run after a failed step or an exhausted budget."""
     status: RunStatus = "budget_exhausted" if isinstance(exc, BudgetExhausted) else "failed"
     return {"status": status, "error": str(exc)}
 
@@ -33,7 +34,7 @@ def make_triage_node(services: Services) -> Any:
         try:
             route = triage(services.tiers, state["request"], meter)
         except (StepFailed, BudgetExhausted) as exc:
-            return _stopped(exc)
+            return stopped(exc)
         meter.record("route", route=route.route, reason=route.reason)
         return {"route": route, "status": "running"}
 
@@ -65,7 +66,7 @@ def make_plan_node(services: Services) -> Any:
                 meter,
             )
         except (StepFailed, BudgetExhausted) as exc:
-            return {**_stopped(exc), "plan_iterations": iteration}
+            return {**stopped(exc), "plan_iterations": iteration}
         meter.record("plan", steps=[s.model_dump() for s in plan.steps], done=plan.done)
         return {
             "plan": plan.steps,
@@ -143,7 +144,7 @@ def make_synthesize_node(services: Services) -> Any:
                 meter,
             )
         except (StepFailed, BudgetExhausted) as exc:
-            return _stopped(exc)
+            return stopped(exc)
         cites = " ".join(f"[{s}]" for s in out.cited_steps)
         return {"final_answer": f"{out.answer}\n\nSources: {cites}" if cites else out.answer}
 

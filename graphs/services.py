@@ -42,11 +42,10 @@ class Services:
 def build_services(settings: Settings, tiers: ModelTiers | None = None) -> Services:
     """Create the world (seeding it on first use) and open Baton's stores."""
     world = World(home=settings.home, smtp_url=settings.smtp_url)
-    world.ensure()
     return Services(
         settings=settings,
         world=world,
-        tools=build_tools(world),
+        tools=build_tools(world),  # seeds the world on first use
         tiers=tiers or build_tiers(settings.model_config_for_agents()),
         ledger=EffectLedger(settings.db_path),
         budget=BudgetBook(settings.db_path),

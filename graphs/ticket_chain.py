@@ -10,16 +10,12 @@ from agents import ticket
 from agents.errors import StepFailed
 from agents.meter import BudgetExhausted
 from graphs.config import thread_of
+from graphs.orchestrator_nodes import stopped
 from graphs.services import Services
 from state.graph_state import OrchestratorState
 from state.ticket import TicketFields, TicketSummary
 from tools.ledger import idempotency_key
 from tools.spec import ToolCallContext, ToolRejected
-
-
-def _stopped(exc: Exception) -> dict[str, Any]:
-    status = "budget_exhausted" if isinstance(exc, BudgetExhausted) else "failed"
-    return {"status": status, "error": str(exc)}
 
 
 def make_extract_node(services: Services) -> Any:
@@ -30,7 +26,7 @@ def make_extract_node(services: Services) -> Any:
         try:
             return {"ticket_fields": ticket.extract(services.tiers, state["request"], meter)}
         except (StepFailed, BudgetExhausted) as exc:
-            return _stopped(exc)
+            return stopped(exc)
 
     return extract
 
@@ -44,7 +40,7 @@ def make_summarize_node(services: Services) -> Any:
         try:
             return {"ticket_summary": ticket.summarize(services.tiers, fields, meter)}
         except (StepFailed, BudgetExhausted) as exc:
-            return _stopped(exc)
+            return stopped(exc)
 
     return summarize
 
@@ -71,7 +67,7 @@ def make_file_ticket_node(services: Services) -> Any:
         try:
             meter.charge_tool_call()
         except BudgetExhausted as exc:
-            return _stopped(exc)
+            return stopped(exc)
         ctx = ToolCallContext(thread, "file_ticket", "ticket", idempotency_key(thread, "ticket"))
         try:
             result = spec.run(args, ctx)
