@@ -38,6 +38,8 @@ def make_plan(
     max_iterations: int,
     max_steps: int,
     meter: Meter,
+    *,
+    max_retries: int = 2,
 ) -> Plan:
     """Ask for new steps (or done); raises ``StepFailed`` if no valid plan comes back."""
     workers = all_workers()
@@ -52,5 +54,12 @@ def make_plan(
     }
     messages = [SystemMessage(PROMPT), HumanMessage(body)]
     return invoke_structured(
-        tiers, "strong", Plan, messages, meter, purpose="plan", context=context
+        tiers,
+        "strong",
+        Plan,
+        messages,
+        meter,
+        purpose="plan",
+        context=context,
+        max_retries=max_retries,
     )

@@ -16,7 +16,9 @@ PROMPT = """You are Baton's triage router for a support-operations team. Pick on
 Call Route with the route and a one-sentence reason."""
 
 
-def triage(tiers: ModelTiers, request: str, meter: Meter) -> Route:
+def triage(tiers: ModelTiers, request: str, meter: Meter, *, max_retries: int = 2) -> Route:
     """Route ``request``; raises ``StepFailed`` if no valid Route comes back."""
     messages = [SystemMessage(PROMPT), HumanMessage(f"Request: {request}")]
-    return invoke_structured(tiers, "fast", Route, messages, meter, purpose="triage")
+    return invoke_structured(
+        tiers, "fast", Route, messages, meter, purpose="triage", max_retries=max_retries
+    )

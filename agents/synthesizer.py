@@ -22,6 +22,8 @@ def synthesize(
     plan: list[Step],
     results: dict[str, WorkerResult],
     meter: Meter,
+    *,
+    max_retries: int = 2,
 ) -> Synthesis:
     """Compose the final answer; raises ``StepFailed`` if no valid Synthesis comes back."""
     blocks = []
@@ -34,5 +36,12 @@ def synthesize(
     messages = [SystemMessage(PROMPT), HumanMessage(body)]
     context = {"step_ids": {s.id for s in plan}}
     return invoke_structured(
-        tiers, "strong", Synthesis, messages, meter, purpose="synthesize", context=context
+        tiers,
+        "strong",
+        Synthesis,
+        messages,
+        meter,
+        purpose="synthesize",
+        context=context,
+        max_retries=max_retries,
     )

@@ -17,13 +17,17 @@ SUMMARIZE_PROMPT = """You are Baton's ticket writer. Give the ticket a specific 
 breaks, where) and a short summary an engineer can act on. Call TicketSummary."""
 
 
-def extract(tiers: ModelTiers, request: str, meter: Meter) -> TicketFields:
+def extract(tiers: ModelTiers, request: str, meter: Meter, *, max_retries: int = 2) -> TicketFields:
     """Extract a ticket's fields from the report."""
     messages = [SystemMessage(EXTRACT_PROMPT), HumanMessage(f"Request: {request}")]
-    return invoke_structured(tiers, "fast", TicketFields, messages, meter, purpose="extract")
+    return invoke_structured(
+        tiers, "fast", TicketFields, messages, meter, purpose="extract", max_retries=max_retries
+    )
 
 
-def summarize(tiers: ModelTiers, fields: TicketFields, meter: Meter) -> TicketSummary:
+def summarize(
+    tiers: ModelTiers, fields: TicketFields, meter: Meter, *, max_retries: int = 2
+) -> TicketSummary:
     """Summarize the extracted fields into a title and summary."""
     body = (
         f"Product: {fields.product}\nSeverity: {fields.severity}\n"
@@ -32,4 +36,6 @@ def summarize(tiers: ModelTiers, fields: TicketFields, meter: Meter) -> TicketSu
         f"Observed: {fields.observed}"
     )
     messages = [SystemMessage(SUMMARIZE_PROMPT), HumanMessage(body)]
-    return invoke_structured(tiers, "fast", TicketSummary, messages, meter, purpose="summarize")
+    return invoke_structured(
+        tiers, "fast", TicketSummary, messages, meter, purpose="summarize", max_retries=max_retries
+    )

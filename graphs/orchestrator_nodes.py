@@ -32,7 +32,12 @@ def make_triage_node(services: Services) -> Any:
     def triage_node(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
         meter = services.meter(thread_of(config), "triage")
         try:
-            route = triage(services.tiers, state["request"], meter)
+            route = triage(
+                services.tiers,
+                state["request"],
+                meter,
+                max_retries=services.settings.structured_retries,
+            )
         except (StepFailed, BudgetExhausted) as exc:
             return stopped(exc)
         meter.record("route", route=route.route, reason=route.reason)
@@ -64,6 +69,7 @@ def make_plan_node(services: Services) -> Any:
                 settings.max_plan_iterations,
                 settings.max_plan_steps,
                 meter,
+                max_retries=settings.structured_retries,
             )
         except (StepFailed, BudgetExhausted) as exc:
             return {**stopped(exc), "plan_iterations": iteration}
@@ -142,6 +148,7 @@ def make_synthesize_node(services: Services) -> Any:
                 state.get("plan", []),
                 state.get("results", {}),
                 meter,
+                max_retries=services.settings.structured_retries,
             )
         except (StepFailed, BudgetExhausted) as exc:
             return stopped(exc)

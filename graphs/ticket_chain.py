@@ -23,8 +23,10 @@ def make_extract_node(services: Services) -> Any:
 
     def extract(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
         meter = services.meter(thread_of(config), "extract")
+        retries = services.settings.structured_retries
         try:
-            return {"ticket_fields": ticket.extract(services.tiers, state["request"], meter)}
+            fields = ticket.extract(services.tiers, state["request"], meter, max_retries=retries)
+            return {"ticket_fields": fields}
         except (StepFailed, BudgetExhausted) as exc:
             return stopped(exc)
 
@@ -37,8 +39,10 @@ def make_summarize_node(services: Services) -> Any:
     def summarize(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
         meter = services.meter(thread_of(config), "summarize")
         fields = TicketFields.model_validate(state["ticket_fields"])
+        retries = services.settings.structured_retries
         try:
-            return {"ticket_summary": ticket.summarize(services.tiers, fields, meter)}
+            summary = ticket.summarize(services.tiers, fields, meter, max_retries=retries)
+            return {"ticket_summary": summary}
         except (StepFailed, BudgetExhausted) as exc:
             return stopped(exc)
 

@@ -78,7 +78,7 @@ def make_finish_node(worker: WorkerSpec) -> Any:
             worker=worker.name,
             status=state.get("failure_status", "failed") if failure else "ok",
             output=str(output) or (failure or ""),
-            citations=sorted(set(state.get("citations", []))),
+            citations=_cited(str(output), state.get("citations", [])),
             draft=state.get("draft"),
             effects=state.get("effects", []),
             error=failure,
@@ -87,6 +87,12 @@ def make_finish_node(worker: WorkerSpec) -> Any:
         return {"results": {step.id: result}}
 
     return finish
+
+
+def _cited(output: str, sources: list[str]) -> list[str]:
+    """Sources the answer names; all sources the tools returned if it names none."""
+    unique = sorted(set(sources))
+    return [s for s in unique if s in output] or unique
 
 
 def build_worker_graph(
@@ -110,13 +116,12 @@ def build_worker_graph(
 
     graph = StateGraph(WorkerState, input_schema=WorkerTask, output_schema=WorkerOutput)
     graph.add_node("agent", make_agent_node(worker, services))
-    graph.add_node(
-        "act",
-        make_act_node(worker, services),
-        retry_policy=RetryPolicy(max_attempts=3, retry_on=ToolTransientError),
-    )
+    # A temporary backend failure (a mail server's 4xx, a timeout) is retried. For decided
+    # irreversible calls that is safe: the retry goes through the ledger under the same key.
+    transient = RetryPolicy(max_attempts=3, retry_on=ToolTransientError)
+    graph.add_node("act", make_act_node(worker, services), retry_policy=transient)
     graph.add_node("approval", make_approval_node(services))
-    graph.add_node("execute", make_execute_node(services))
+    graph.add_node("execute", make_execute_node(services), retry_policy=transient)
     graph.add_node("finish", make_finish_node(worker))
     graph.add_edge(START, "agent")
     graph.add_conditional_edges("agent", after_agent)

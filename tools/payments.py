@@ -26,7 +26,7 @@ class IssueRefundArgs(BaseModel):
 
     order_id: int = Field(description="The order being refunded.")
     customer_id: int = Field(description="The customer who owns the order.")
-    amount: Decimal = Field(description="Amount to refund in major units, e.g. '129.00'.")
+    amount: Decimal = Field(gt=0, description="Amount to refund in major units, e.g. '129.00'.")
     currency: str = Field(
         pattern=r"^[A-Za-z]{3}$", description="ISO currency code of the order, e.g. 'USD'."
     )

@@ -117,11 +117,14 @@ class OfflineChatModel(BaseChatModel):
         if isinstance(reply, Call):
             if reply.name not in tool_names:
                 return AIMessage(content=f"Tool {reply.name} is not available to this worker.")
-            return _tool_call_message(reply.name, reply.args, reply.reason, len(messages))
+            # The salt names the step and the turn, so two steps proposing the same call in one
+            # thread still get distinct ids (and distinct idempotency keys).
+            salt = f"{read.field(task, 'Step')}:{len(messages)}"
+            return _tool_call_message(reply.name, reply.args, reply.reason, salt)
         return AIMessage(content=reply)
 
 
-def _tool_call_message(name: str, args: dict[str, Any], reason: str, salt: int = 0) -> AIMessage:
+def _tool_call_message(name: str, args: dict[str, Any], reason: str, salt: str = "") -> AIMessage:
     digest = hashlib.sha256(
         json.dumps([name, args, salt], sort_keys=True, default=str).encode()
     ).hexdigest()

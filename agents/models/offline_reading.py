@@ -24,6 +24,10 @@ _BUG = re.compile(
     r"does not work|not working|stack ?trace|500|blank (?:page|screen)|won'?t (?:load|open))\b",
     re.IGNORECASE,
 )
+_QUESTION = re.compile(
+    r"^\s*(how|what|when|why|which|who|where|can|do|does|is|are|will|should)\b.*\?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
 _ORDER = re.compile(r"\border\s*(?:id|number|no\.?)?\s*#?\s*(\d{3,})", re.IGNORECASE)
 _CUSTOMER = re.compile(r"\bcustomer\s*(?:id|number|no\.?)?\s*#?\s*(\d{3,})", re.IGNORECASE)
 
@@ -31,6 +35,8 @@ _CUSTOMER = re.compile(r"\bcustomer\s*(?:id|number|no\.?)?\s*#?\s*(\d{3,})", re.
 def intent(text: str) -> Intent:
     """Classify a request: money back, a problem report, or a question."""
     has_ids = order_id(text) is not None or customer_id(text) is not None
+    if _QUESTION.match(text) and not has_ids:
+        return "question"
     if _REFUND.search(text) or (_REFUND_WORD.search(text) and has_ids):
         return "refund"
     if _BUG.search(text):

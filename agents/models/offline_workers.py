@@ -169,10 +169,13 @@ def analyst(task: str, outcomes: list[ToolOutcome]) -> Reply:
     value = _json(calc.content)
     raw = value.get("result") if isinstance(value, dict) else value
     duplicate = Decimal(str(raw)) if raw is not None else Decimal(first["amount_cents"]) / 100
-    total = Decimal(sum(r["amount_cents"] for r in group)) / 100
-    refundable = min(duplicate, total - Decimal(first["refunded_cents"]) / 100)
+    # What was already refunded on the order counts against the duplicate still owed.
+    refundable = duplicate - Decimal(first["refunded_cents"]) / 100
     if refundable <= 0:
-        return f"Order {first['order_id']} was charged twice but is already refunded."
+        return (
+            f"Order {first['order_id']} was charged {len(group)} times, and the duplicate "
+            "has already been refunded; nothing more is owed."
+        )
     return (
         f"Order {first['order_id']} was charged {len(group)} times "
         f"({_money(first['amount_cents'])} {first['currency']} each, charges "

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from tools.payments import build_issue_refund
 from tools.spec import ToolCallContext, ToolRejected
@@ -62,8 +63,6 @@ def test_same_key_returns_the_recorded_refund_once(
         ({"order_id": 9999}, "order 9999 does not exist"),
         ({"customer_id": 1077}, "order 5531 does not belong to customer 1077"),
         ({"currency": "EUR"}, "currency EUR does not match order 5531's currency USD"),
-        ({"amount": "0"}, "refund amount must be greater than zero"),
-        ({"amount": "-5.00"}, "refund amount must be greater than zero"),
         ({"amount": "258.01"}, "exceeds the refundable 258.00 USD left on order 5531"),
         ({"amount": "1.005"}, "more than two decimal places"),
     ],
@@ -73,6 +72,15 @@ def test_each_rule_rejects_with_a_clear_message(
 ) -> None:
     with pytest.raises(ToolRejected, match=message):
         _refund(world, make_ctx(), **overrides)
+    assert _refund_rows(world, 5531) == []
+
+
+@pytest.mark.parametrize("amount", ["0", "-5.00"])
+def test_a_refund_that_is_not_positive_fails_argument_validation(world: World, amount: str) -> None:
+    spec = build_issue_refund(world)
+    args = {"order_id": 5531, "customer_id": 1042, "currency": "USD", "reason": "x"}
+    with pytest.raises(ValidationError, match="greater than 0"):
+        spec.validate_args({**args, "amount": amount})
     assert _refund_rows(world, 5531) == []
 
 

@@ -1,0 +1,1 @@
+"""How people run Baton: the ``baton`` command-line interface."""

@@ -1,0 +1,1 @@
+"""One module per command group; each adds its subparsers and sets ``handler``."""

@@ -1,0 +1,100 @@
+"""``baton resume THREAD``: answer pending approvals and continue, or continue a cut-off run."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from baton.console import compact_json, say
+from baton.decisions import build_decisions, parse_request
+from baton.errors import BadInput
+from baton.execution import announce_models, drive
+from baton.inputs import checked_thread_id
+from baton.outcome import read_outcome, report
+from baton.pending import pending_approvals
+from baton.runtime import config_for, open_runtime
+from baton.settings import ensure_home_writable, load_settings
+from baton.thread_index import thread_exists
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``resume``."""
+    parser = commands.add_parser(
+        "resume",
+        help="answer approvals and continue a thread",
+        description="Continue THREAD: answer its pending approvals, or pick up a run that "
+        "was cut off. With no decision and only approvals pending, show them (exit 3).",
+    )
+    parser.add_argument("thread", help="the thread id printed by `baton run`")
+    parser.add_argument(
+        "--approve",
+        nargs="+",
+        action="extend",
+        metavar="ID",
+        help="approve these pending approvals, or `all`",
+    )
+    parser.add_argument("--reject", action="append", metavar="ID", help="reject one approval")
+    parser.add_argument(
+        "--reason", action="append", metavar="TEXT", help="why (one per --reject, in order)"
+    )
+    parser.add_argument("--edit", action="append", metavar="ID", help="change an approval's args")
+    parser.add_argument(
+        "--args",
+        action="append",
+        metavar="JSON",
+        dest="edit_args",
+        help="JSON object of arguments replacing the proposed ones (one per --edit, in order)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object, no progress")
+    parser.set_defaults(handler=resume_command)
+
+
+def _cut_off(snapshot: Any) -> bool:
+    """Some pending task neither finished nor waits: the process running it died."""
+    return any(
+        not task.interrupts and task.result is None and task.error is None
+        for task in snapshot.tasks
+    )
+
+
+def resume_command(args: argparse.Namespace) -> int:
+    """Validate the thread and every decision, then stream the resume."""
+    from langgraph.types import Command
+
+    thread_id = checked_thread_id(args.thread)
+    request = parse_request(args.approve, args.reject, args.reason, args.edit, args.edit_args)
+    settings = load_settings()
+    if not thread_exists(settings.db_path, thread_id):
+        raise BadInput(f"unknown thread {thread_id}")
+    ensure_home_writable(settings)
+    with open_runtime(settings) as rt:
+        snapshot = rt.graph.get_state(config_for(thread_id))
+        if not snapshot.next and not snapshot.interrupts:
+            raise BadInput(f"thread {thread_id} is finished")
+        pending = pending_approvals(snapshot)
+        decisions = build_decisions(request, pending, rt.services.tools)
+        if not args.json:
+            say(f"thread: {thread_id}")
+        if not decisions and pending and not _cut_off(snapshot):
+            return report(read_outcome(rt, thread_id), args.json)
+        if not args.json:
+            announce_models(rt)
+            _echo(decisions, pending)
+        stream_input: Command[Any] | None = Command(resume=decisions) if decisions else None
+        resumed = {task.id for task in snapshot.tasks}
+        outcome = drive(
+            rt, stream_input, thread_id, show_progress=not args.json, resumed_tasks=resumed
+        )
+    return report(outcome, args.json)
+
+
+def _echo(decisions: dict[str, dict[str, Any]], pending: list[dict[str, Any]]) -> None:
+    tools = {item["id"]: item["tool"] for item in pending}
+    for interrupt_id, decision in decisions.items():
+        kind = decision["type"]
+        line = f"{kind} {interrupt_id} · {tools[interrupt_id]}"
+        if kind == "reject":
+            line += f": {decision['message']}"
+        elif kind == "edit":
+            line += f": {compact_json(decision['edited_action']['args'])}"
+        say(line)

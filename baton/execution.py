@@ -1,0 +1,56 @@
+"""Driving a thread: stream it with progress lines, then read how it ended."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from baton.console import say
+from baton.outcome import Outcome, read_outcome
+from baton.progress import ProgressPrinter
+from baton.runtime import Runtime, config_for
+
+
+def announce_models(rt: Runtime) -> None:
+    """Say which models drive the run; the offline stand-in is always announced."""
+    tiers = rt.services.tiers
+    if tiers.offline:
+        say(f"model: {tiers.name('fast')} (offline stand-in; set OPENAI_API_KEY for a real model)")
+    else:
+        say(f"model: fast {tiers.name('fast')}, strong {tiers.name('strong')}")
+
+
+def drive(
+    rt: Runtime,
+    stream_input: Any,
+    thread_id: str,
+    *,
+    show_progress: bool,
+    resumed_tasks: Collection[str] = (),
+) -> Outcome:
+    """Stream ``stream_input`` on the thread until it ends or waits, then read the outcome.
+
+    Hitting ``recursion_limit`` is an ending, not a crash: the thread keeps its last
+    checkpoint and the outcome says so.
+    """
+    from langgraph.errors import GraphRecursionError
+
+    printer = None
+    if show_progress:
+        before = rt.graph.get_state(config_for(thread_id)).values or {}
+        printer = ProgressPrinter(rt.workers, resumed_tasks, before.get("approved_drafts"))
+    stopped = None
+    try:
+        for item in rt.graph.stream(
+            stream_input,
+            config_for(thread_id),
+            stream_mode=["updates", "tasks"],
+            subgraphs=True,
+            durability=rt.settings.durability,
+        ):
+            if printer is not None:
+                namespace, mode, data = item  # (namespace, mode, data) with subgraphs=True
+                printer.handle(tuple(namespace), str(mode), data)
+    except GraphRecursionError:
+        stopped = f"recursion limit of {rt.settings.recursion_limit} steps reached"
+    return read_outcome(rt, thread_id, stopped)

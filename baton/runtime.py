@@ -1,0 +1,55 @@
+"""Opening the compiled orchestrator over the durable checkpointer, for one command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langgraph.graph.state import CompiledStateGraph
+
+    from graphs.services import Services
+    from graphs.settings import Settings
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The settings, the services the nodes use, and the compiled graph."""
+
+    settings: Settings
+    services: Services
+    graph: CompiledStateGraph[Any, Any, Any, Any]
+
+    @property
+    def workers(self) -> set[str]:
+        """Names of the registered worker subgraphs."""
+        from agents.workers import all_workers
+
+        return set(all_workers())
+
+
+def config_for(thread_id: str) -> Any:
+    """The run config that names a thread (limits come with the compiled graph)."""
+    return {"configurable": {"thread_id": thread_id}}
+
+
+@contextmanager
+def open_runtime(settings: Settings) -> Iterator[Runtime]:
+    """Build services and graph; close the checkpoint connection when the command ends.
+
+    Closing it checkpoints the WAL into ``baton.db``, so the next command starts from a
+    clean file (and a refused command can leave it byte-identical).
+    """
+    from graphs.checkpointer import open_checkpointer
+    from graphs.orchestrator import build_orchestrator
+    from graphs.services import build_services
+
+    services = build_services(settings)
+    saver = open_checkpointer(settings.db_path)
+    try:
+        graph = build_orchestrator(checkpointer=saver, services=services)
+        yield Runtime(settings=settings, services=services, graph=graph)
+    finally:
+        saver.conn.close()

@@ -1,0 +1,68 @@
+"""Read-only lookups in the checkpoint database, for checks that must not write anything.
+
+Opening the file with ``mode=ro`` never creates it, never migrates it and never
+checkpoints its WAL, so a refused command leaves ``baton.db`` exactly as it was. A WAL
+database opened that way still gets ``-wal`` and ``-shm`` files, which a read-only
+connection cannot remove; when neither exists, every commit is already in the main file
+and no connection is open, so the file is read with ``immutable=1``, which creates none.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+_BUSY_TIMEOUT_S = 15.0
+
+
+@contextmanager
+def _read_only(db_path: Path) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection to ``db_path``, or None when the file does not exist."""
+    if not db_path.is_file():
+        yield None
+        return
+    sidecars = [db_path.with_name(db_path.name + suffix) for suffix in ("-wal", "-shm")]
+    mode = "mode=ro" if any(p.exists() for p in sidecars) else "immutable=1"
+    uri = f"{db_path.resolve().as_uri()}?{mode}"
+    with closing(sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_S)) as conn:
+        conn.execute("PRAGMA query_only=ON")
+        yield conn
+
+
+def _no_table(exc: sqlite3.OperationalError) -> bool:
+    return "no such table" in str(exc)
+
+
+def thread_exists(db_path: Path, thread_id: str) -> bool:
+    """Whether any checkpoint of ``thread_id`` is stored."""
+    with _read_only(db_path) as conn:
+        if conn is None:
+            return False
+        try:
+            row = conn.execute(
+                "SELECT 1 FROM checkpoints WHERE thread_id = ? LIMIT 1", (thread_id,)
+            ).fetchone()
+        except sqlite3.OperationalError as exc:
+            if _no_table(exc):
+                return False
+            raise
+    return row is not None
+
+
+def thread_ids(db_path: Path) -> list[str]:
+    """Every thread with a top-level checkpoint, most recently updated first."""
+    with _read_only(db_path) as conn:
+        if conn is None:
+            return []
+        try:
+            rows = conn.execute(
+                "SELECT thread_id, MAX(checkpoint_id) AS latest FROM checkpoints "
+                "WHERE checkpoint_ns = '' GROUP BY thread_id ORDER BY latest DESC"
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if _no_table(exc):
+                return []
+            raise
+    return [str(row[0]) for row in rows]

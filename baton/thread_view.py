@@ -1,0 +1,36 @@
+"""Opening an existing thread for inspection, and summarising where it stands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from baton.errors import BadInput
+from baton.inputs import checked_thread_id
+from baton.runtime import Runtime, config_for, open_runtime
+from baton.settings import load_settings
+from baton.thread_index import thread_exists
+
+TERMINAL = ("done", "failed", "budget_exhausted")
+
+
+@contextmanager
+def opened_thread(thread_id: str) -> Iterator[tuple[Runtime, Any]]:
+    """The runtime and the latest state of a thread that exists; else ``BadInput``."""
+    checked_thread_id(thread_id)
+    settings = load_settings()
+    if not thread_exists(settings.db_path, thread_id):
+        raise BadInput(f"unknown thread {thread_id}")
+    with open_runtime(settings) as rt:
+        yield rt, rt.graph.get_state(config_for(thread_id))
+
+
+def thread_status(snapshot: Any) -> str:
+    """waiting, running, or the terminal status the run recorded."""
+    if snapshot.interrupts:
+        return "waiting"
+    status = (snapshot.values or {}).get("status")
+    if not snapshot.next and status in TERMINAL:
+        return str(status)
+    return "running"

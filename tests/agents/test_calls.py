@@ -1,0 +1,51 @@
+"""Every model call is charged before it is made, counted and traced; outages fail cleanly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fakes import RecordingMeter, Turn, scripted_tiers
+from langchain_core.messages import HumanMessage
+
+from agents.calls import call_model
+from agents.errors import ModelUnavailable, StepFailed
+from agents.meter import BudgetExhausted
+
+TASK = [HumanMessage("Request: hi\nWorker: analyst")]
+
+
+def test_no_budget_no_call() -> None:
+    tiers, log = scripted_tiers({"analyst": lambda t: "hello"})
+    meter = RecordingMeter(model_calls=1)
+    call_model(tiers, "fast", TASK, meter, purpose="analyst")
+    with pytest.raises(BudgetExhausted):
+        call_model(tiers, "fast", TASK, meter, purpose="analyst")
+    assert log.count("analyst") == 1  # the refused call never reached the model
+
+
+def test_a_call_is_traced_with_model_purpose_tokens_and_tool_calls() -> None:
+    tiers, _ = scripted_tiers({"analyst": lambda t: "hello"})
+    meter = RecordingMeter()
+    reply = call_model(tiers, "strong", TASK, meter, purpose="analyst")
+    assert reply.text == "hello"
+    (event,) = meter.kinds("model_call")
+    assert event["model"] == "fake-strong" and event["tier"] == "strong"
+    assert (event["input_tokens"], event["output_tokens"]) == (10, 5)
+    assert event["tool_calls"] == []
+    assert meter.tokens == 15
+
+
+@pytest.mark.parametrize("error", [ConnectionError("refused"), TimeoutError("timed out")])
+def test_a_provider_outage_is_a_step_failure_not_a_crash(error: Exception) -> None:
+    def down(turn: Turn) -> Any:
+        raise error
+
+    tiers, _ = scripted_tiers({"analyst": down})
+    meter = RecordingMeter()
+    with pytest.raises(ModelUnavailable) as info:
+        call_model(tiers, "fast", TASK, meter, purpose="analyst")
+    assert isinstance(info.value, StepFailed)
+    assert str(info.value).startswith("analyst: model fake-fast failed:")
+    (event,) = meter.kinds("model_error")
+    assert event["purpose"] == "analyst"

@@ -1,0 +1,103 @@
+"""Running ``python -m baton`` as a real process against a given BATON_HOME."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DOUBLE_CHARGE = (
+    "Customer 1042 was charged twice for order 5531. Please refund the duplicate charge "
+    "and let them know by email."
+)
+
+
+def cli_env(home: Path) -> dict[str, str]:
+    """The environment of a CLI process: offline, UTF-8, its own home."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BATON_", "OPENAI_", "LANGSMITH_", "LANGCHAIN_"))
+    }
+    env.update(BATON_HOME=str(home), PYTHONUTF8="1", PYTHONUNBUFFERED="1")
+    return env
+
+
+def cli_command(*args: str) -> list[str]:
+    """argv for one ``baton`` invocation."""
+    return [sys.executable, "-m", "baton", *args]
+
+
+@dataclass
+class Baton:
+    """The ``baton`` command bound to one home."""
+
+    home: Path
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``baton ARGS`` to completion."""
+        return subprocess.run(
+            cli_command(*args),
+            env=cli_env(self.home),
+            cwd=self.home.parent,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
+
+    def concurrently(self, *commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
+        """Run several ``baton`` commands at once (readers of one home); wait for all."""
+        processes = [
+            subprocess.Popen(
+                cli_command(*args),
+                env=cli_env(self.home),
+                cwd=self.home.parent,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+            for args in commands
+        ]
+        finished = []
+        for args, process in zip(commands, processes, strict=True):
+            out, err = process.communicate(timeout=120)
+            finished.append(subprocess.CompletedProcess(args, process.returncode, out, err))
+        return finished
+
+    def json(self, *args: str, expect: int) -> Any:
+        """Run ``baton ARGS --json``; check the exit code and parse stdout."""
+        done = self(*args, "--json")
+        assert done.returncode == expect, (done.stdout, done.stderr)
+        assert done.stderr == "", done.stderr
+        return json.loads(done.stdout)
+
+    def refunds_for(self, order_id: int) -> list[tuple[str, int]]:
+        """(id, amount in cents) of each refund recorded for an order."""
+        uri = f"{(self.home / 'world.db').resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            rows = conn.execute(
+                "SELECT id, amount_cents FROM refunds WHERE order_id = ?", (order_id,)
+            ).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    def emails(self) -> list[Path]:
+        """The ``.eml`` files in the outbox."""
+        return sorted((self.home / "outbox").glob("*.eml"))
+
+    def approve_until_done(self, thread_id: str, rounds: int = 5) -> dict[str, Any]:
+        """``resume --approve all`` until the thread is done; returns the last JSON."""
+        for _ in range(rounds):
+            done = self("resume", thread_id, "--approve", "all", "--json")
+            assert done.returncode in (0, 3), (done.stdout, done.stderr)
+            result: dict[str, Any] = json.loads(done.stdout)
+            if done.returncode == 0:
+                return result
+        raise AssertionError(f"{thread_id} still waiting after {rounds} rounds")
