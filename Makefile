@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck dev clean
+.PHONY: install demo test lint typecheck dev clean reliability bench
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,23 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/python -m pytest -q
 
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# The full crash matrix (every crash point of every sample request), model garbage,
+# reconciliation, concurrency (50 runs), approvals and budgets; then one table.
+RELIABILITY_TESTS := tests/e2e/test_crash_matrix.py tests/e2e/test_effect_reconciliation.py \
+	tests/e2e/test_concurrency.py tests/graphs/test_model_garbage.py \
+	tests/graphs/test_approval_integrity.py tests/graphs/test_budget.py tests/graphs/test_tool_faults.py
+reliability: $(STAMP)
+	@rm -f .reliability.jsonl
+	RELIABILITY_MATRIX=full RELIABILITY_GARBAGE_EXAMPLES=200 \
+	RELIABILITY_REPORT=$(CURDIR)/.reliability.jsonl \
+	$(BIN)/python -m pytest -q -s $(RELIABILITY_TESTS)
+	@$(BIN)/python tests/reliability_table.py .reliability.jsonl
+
 dev: $(STAMP)
 	$(BIN)/langgraph dev --no-browser
 
 clean:
-	rm -rf $(VENV) .baton .langgraph_api .mypy_cache .ruff_cache
+	rm -rf $(VENV) .baton .langgraph_api .mypy_cache .ruff_cache .reliability.jsonl

@@ -1,9 +1,15 @@
-"""One place every model call goes through: budget charge, token count, trace event."""
+"""One place every model call goes through: budget charge, token count, trace event.
+
+Transient provider errors (rate limits, timeouts, dropped connections, 5xx) are retried
+here with bounded exponential backoff, on top of the client's own transport retries:
+LangGraph's ``RetryPolicy`` would re-run the whole node, repeating the budget charge and
+everything else the node did, and the offline stand-in has no client retries at all.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -25,6 +31,29 @@ def _provider_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+BACKOFF_S: tuple[float, ...] = (0.5, 2.0)
+"""Delays before the second and third attempt after a transient error (then give up)."""
+sleep: Callable[[float], None] = time.sleep
+"""How the backoff waits (tests replace it)."""
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    """Errors worth another attempt after a pause."""
+    errors: list[type[BaseException]] = [TimeoutError, ConnectionError]
+    try:
+        import openai
+
+        errors += [
+            openai.RateLimitError,
+            openai.APITimeoutError,
+            openai.APIConnectionError,
+            openai.InternalServerError,
+        ]
+    except ImportError:  # the offline stand-in needs no provider client
+        pass
+    return tuple(errors)
+
+
 def call_model(
     tiers: ModelTiers,
     tier: Tier,
@@ -40,11 +69,22 @@ def call_model(
     model = tiers.get(tier)
     runnable = model.bind_tools(list(tools), tool_choice=tool_choice) if tools else model
     started = time.perf_counter()
-    try:
-        reply = runnable.invoke(list(messages))
-    except _provider_errors() as exc:
-        meter.record("model_error", purpose=purpose, tier=tier, error=str(exc)[:500])
-        raise ModelUnavailable(f"{purpose}: model {tiers.name(tier)} failed: {exc}") from exc
+    transient = _transient_errors()
+    for attempt, delay in enumerate((*BACKOFF_S, None)):
+        try:
+            reply = runnable.invoke(list(messages))
+            break
+        except _provider_errors() as exc:
+            kind = type(exc).__name__
+            meter.record(
+                "model_error", purpose=purpose, tier=tier, error=f"{kind}: {str(exc)[:500]}"
+            )
+            if delay is None or not isinstance(exc, transient):
+                raise ModelUnavailable(
+                    f"{purpose}: model {tiers.name(tier)} failed: {kind}: {exc}"
+                ) from exc
+            meter.record("model_retry", purpose=purpose, attempt=attempt + 1, delay_s=delay)
+            sleep(delay)
     latency_ms = round((time.perf_counter() - started) * 1000, 1)
     if not isinstance(reply, AIMessage):  # a provider returning something else is a bug there
         raise TypeError(f"model returned {type(reply).__name__}, expected AIMessage")

@@ -6,11 +6,13 @@ it if the pending call is not the one the person saw.
 
 from __future__ import annotations
 
+import getpass
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from baton.errors import BadInput
+from baton.pending import RECONCILIATION
 
 MAX_REASON_CHARS = 2000
 
@@ -23,11 +25,18 @@ class DecisionRequest:
     approve: tuple[str, ...]
     reject: tuple[tuple[str, str], ...]
     edit: tuple[tuple[str, dict[str, Any]], ...]
+    sent: tuple[str, ...] = ()
+    not_sent: tuple[str, ...] = ()
+
+    @property
+    def approvals(self) -> list[str]:
+        """Interrupt ids named by --approve, --reject and --edit."""
+        return [*self.approve, *(i for i, _ in self.reject), *(i for i, _ in self.edit)]
 
     @property
     def named(self) -> list[str]:
         """Every interrupt id named on the command line."""
-        return [*self.approve, *(i for i, _ in self.reject), *(i for i, _ in self.edit)]
+        return [*self.approvals, *self.sent, *self.not_sent]
 
     @property
     def empty(self) -> bool:
@@ -63,6 +72,8 @@ def parse_request(
     reasons: list[str] | None,
     edit: list[str] | None,
     edit_args: list[str] | None,
+    sent: list[str] | None = None,
+    not_sent: list[str] | None = None,
 ) -> DecisionRequest:
     """Check pairing, reasons and JSON; nothing here needs the thread."""
     approve = approve or []
@@ -76,6 +87,8 @@ def parse_request(
         approve=tuple(a for a in approve if a != "all"),
         reject=tuple((i, r.strip()) for i, r in rejects),
         edit=tuple(edits),
+        sent=tuple(sent or ()),
+        not_sent=tuple(not_sent or ()),
     )
     twice = sorted({i for i in request.named if request.named.count(i) > 1})
     if twice:
@@ -98,7 +111,21 @@ def build_decisions(
         if interrupt_id not in by_id:
             known = ", ".join(by_id) or "none"
             raise BadInput(f"no pending approval with id {interrupt_id} (pending: {known})")
-    decisions: dict[str, dict[str, Any]] = {}
+    questions = {i for i, item in by_id.items() if item.get("kind") == RECONCILIATION}
+    for interrupt_id in request.approvals:
+        if interrupt_id in questions:
+            raise BadInput(
+                f"{interrupt_id} asks whether an effect happened: use --sent or --not-sent"
+            )
+    for interrupt_id in (*request.sent, *request.not_sent):
+        if interrupt_id not in questions:
+            raise BadInput(f"{interrupt_id} is an approval: use --approve, --reject or --edit")
+    decider = cli_decider()
+    decisions: dict[str, dict[str, Any]] = {
+        i: {"type": kind, "args_hash": by_id[i]["args_hash"], "decider": decider}
+        for kind, ids in (("sent", request.sent), ("not_sent", request.not_sent))
+        for i in ids
+    }
     for interrupt_id, given in request.edit:
         item = by_id[interrupt_id]
         args = {**item["args"], **given}
@@ -114,18 +141,31 @@ def build_decisions(
             "type": "edit",
             "edited_action": {"name": item["tool"], "args": args},
             "args_hash": item["args_hash"],
+            "decider": decider,
         }
     for interrupt_id, reason in request.reject:
         decisions[interrupt_id] = {
             "type": "reject",
             "message": reason,
             "args_hash": by_id[interrupt_id]["args_hash"],
+            "decider": decider,
         }
-    approved = list(by_id) if request.approve_all else list(request.approve)
+    everything = [i for i in by_id if i not in questions]
+    approved = everything if request.approve_all else list(request.approve)
     for interrupt_id in approved:
         if interrupt_id not in decisions:
             decisions[interrupt_id] = {
                 "type": "approve",
                 "args_hash": by_id[interrupt_id]["args_hash"],
+                "decider": decider,
             }
     return decisions
+
+
+def cli_decider() -> str:
+    """Who answers through the CLI: the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment
+        user = "unknown user"
+    return f"{user} (baton cli)"

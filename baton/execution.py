@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from baton.console import say
@@ -27,11 +27,13 @@ def drive(
     *,
     show_progress: bool,
     resumed_tasks: Collection[str] = (),
+    heartbeat: Callable[[], None] | None = None,
 ) -> Outcome:
     """Stream ``stream_input`` on the thread until it ends or waits, then read the outcome.
 
     Hitting ``recursion_limit`` is an ending, not a crash: the thread keeps its last
-    checkpoint and the outcome says so.
+    checkpoint and the outcome says so. ``heartbeat`` is called on every stream item (the
+    thread lease renews itself through it).
     """
     from langgraph.errors import GraphRecursionError
 
@@ -48,6 +50,8 @@ def drive(
             subgraphs=True,
             durability=rt.settings.durability,
         ):
+            if heartbeat is not None:
+                heartbeat()
             if printer is not None:
                 namespace, mode, data = item  # (namespace, mode, data) with subgraphs=True
                 printer.handle(tuple(namespace), str(mode), data)

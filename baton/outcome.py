@@ -43,7 +43,7 @@ class Outcome:
 
 def read_outcome(rt: Runtime, thread_id: str, stopped: str | None = None) -> Outcome:
     """Read the thread's state; ``stopped`` says why the stream ended early, if it did."""
-    snapshot = rt.graph.get_state(config_for(thread_id))
+    snapshot = rt.graph.get_state(config_for(thread_id), subgraphs=True)
     values = snapshot.values or {}
     pending = pending_approvals(snapshot)
     if pending:

@@ -6,15 +6,35 @@ from typing import Any
 
 from baton.console import compact_json, say
 
+RECONCILIATION = "effect_reconciliation"
+"""The interrupt kind that asks whether an effect of unknown outcome happened."""
+
+
+def live_interrupts(snapshot: Any) -> list[Any]:
+    """The interrupts still waiting for an answer.
+
+    After a crash, the parent checkpoint still lists the interrupt a worker raised before
+    its approval was answered, while the worker's own checkpoint (read with
+    ``get_state(..., subgraphs=True)``) has moved past it: such an interrupt is stale.
+    """
+    live = []
+    for task in snapshot.tasks:
+        sub = task.state
+        if hasattr(sub, "interrupts") and hasattr(sub, "tasks") and not sub.interrupts:
+            continue  # the worker moved on: it was cut off after the answer, not waiting
+        live += list(task.interrupts)
+    return live
+
 
 def pending_approvals(snapshot: Any) -> list[dict[str, Any]]:
     """Every interrupt of ``snapshot`` waiting for a decision, in the CLI's flat shape."""
     found = []
-    for item in snapshot.interrupts:
+    for item in live_interrupts(snapshot):
         value = item.value if isinstance(item.value, dict) else {"description": str(item.value)}
         found.append(
             {
                 "id": item.id,
+                "kind": value.get("type", "tool_approval"),
                 "tool": value.get("name"),
                 "args": value.get("args", {}),
                 "args_hash": value.get("args_hash"),
@@ -35,6 +55,12 @@ def resume_command(thread_id: str) -> str:
 def print_pending(pending: list[dict[str, Any]], thread_id: str) -> None:
     """Show each pending approval, then how to answer."""
     for item in pending:
+        if item.get("kind") == RECONCILIATION:
+            say(f"outcome unknown {item['id']} · {item['step']} {item['worker']} · {item['tool']}")
+            say(f"  args:   {compact_json(item['args'], limit=2000)}")
+            say(f"  {item['reason']}")
+            say(f"  answer: baton resume {thread_id} --sent {item['id']} | --not-sent {item['id']}")
+            continue
         say(f"approval {item['id']} · {item['step']} {item['worker']} · {item['tool']}")
         say(f"  args:   {compact_json(item['args'], limit=2000)}")
         say(f"  reason: {item['reason']}")

@@ -43,11 +43,12 @@ def open_runtime(settings: Settings) -> Iterator[Runtime]:
     clean file (and a refused command can leave it byte-identical).
     """
     from graphs.checkpointer import open_checkpointer
+    from graphs.commit_points import arm_commit_points
     from graphs.orchestrator import build_orchestrator
     from graphs.services import build_services
 
     services = build_services(settings)
-    saver = open_checkpointer(settings.db_path)
+    saver = arm_commit_points(open_checkpointer(settings.db_path))
     try:
         graph = build_orchestrator(checkpointer=saver, services=services)
         yield Runtime(settings=settings, services=services, graph=graph)

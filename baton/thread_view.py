@@ -8,6 +8,7 @@ from typing import Any
 
 from baton.errors import BadInput
 from baton.inputs import checked_thread_id
+from baton.pending import live_interrupts
 from baton.runtime import Runtime, config_for, open_runtime
 from baton.settings import load_settings
 from baton.thread_index import thread_exists
@@ -23,12 +24,12 @@ def opened_thread(thread_id: str) -> Iterator[tuple[Runtime, Any]]:
     if not thread_exists(settings.db_path, thread_id):
         raise BadInput(f"unknown thread {thread_id}")
     with open_runtime(settings) as rt:
-        yield rt, rt.graph.get_state(config_for(thread_id))
+        yield rt, rt.graph.get_state(config_for(thread_id), subgraphs=True)
 
 
 def thread_status(snapshot: Any) -> str:
     """waiting, running, or the terminal status the run recorded."""
-    if snapshot.interrupts:
+    if live_interrupts(snapshot):
         return "waiting"
     status = (snapshot.values or {}).get("status")
     if not snapshot.next and status in TERMINAL:

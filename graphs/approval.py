@@ -15,6 +15,8 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 from pydantic import ValidationError
 
+from graphs.approval_policy import auto_decision
+from graphs.config import thread_of
 from graphs.services import Services
 from graphs.tool_calls import last_ai, pending_irreversible
 from state.actions import (
@@ -78,25 +80,50 @@ def check_decision(
 
 
 def make_approval_node(services: Services) -> Any:
-    """Build the node that asks for a decision on each pending irreversible call."""
+    """Build the node that asks for a decision on each pending irreversible call.
+
+    Every proposal, refused decision and decision goes to the audit table; the explicit
+    auto-approve policy, when configured and applicable, decides instead of a human.
+    """
+    limit = services.settings.auto_approve_refunds_upto
 
     def approval(state: WorkerState, config: RunnableConfig) -> dict[str, Any]:
         step = Step.model_validate(state["step"])
         reply = last_ai(state.get("messages", []))
         reason = reply.text if reply is not None and isinstance(reply.text, str) else ""
         decisions = dict(state.get("decisions") or {})
+        thread = thread_of(config)
         for call in pending_irreversible(state, services):
             if call["id"] in decisions:
                 continue
             proposal = proposal_for(call, reason, step)
             spec = services.tools[call["name"]]
-            while True:  # a refused decision asks again, with the reason attached
+
+            def audit(event: str, proposal: ProposedAction = proposal, **extra: str) -> None:
+                services.audit.record(
+                    thread,
+                    step=step.id,
+                    tool=proposal.name,
+                    tool_call_id=proposal.tool_call_id,
+                    args=proposal.args,
+                    args_hash=proposal.args_hash,
+                    event=event,
+                    **extra,
+                )
+
+            audit("proposed")
+            decision: ApproveDecision | EditDecision | RejectDecision | None = auto_decision(
+                call, spec, proposal.args_hash, limit
+            )
+            while decision is None:  # a refused decision asks again, with the reason attached
                 raw = interrupt(proposal.model_dump())
                 try:
                     decision = check_decision(raw, proposal, spec)
-                    break
                 except DecisionRefused as exc:
+                    audit("refused", detail=str(exc))
                     proposal = proposal.model_copy(update={"error": str(exc)})
+            decider = decision.decider or "human (no name given)"
+            audit("decided", decision=decision.type, decider=decider)
             decisions[call["id"] or ""] = decision.model_dump()
         return {"decisions": decisions}
 

@@ -1,4 +1,9 @@
-"""The durable checkpointer: ``langgraph-checkpoint-sqlite`` on ``BATON_HOME/baton.db``."""
+"""The durable checkpointer: Baton's savers on ``BATON_HOME/baton.db``.
+
+``open_checkpointer`` (sync, the CLI and embedding) and ``open_async_checkpointer`` (chat
+backends) return Baton's subclasses of the stock ``langgraph-checkpoint-sqlite`` savers
+(``graphs.saver``, ``graphs.saver_async``): same tables, group commit, and upkeep.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
-from langgraph.checkpoint.sqlite import SqliteSaver
 
-from graphs.sqlite_conn import BUSY_TIMEOUT_MS, connect
+from graphs.saver import BatonSaver
+from graphs.sqlite_conn import BUSY_TIMEOUT_MS, PRAGMAS, connect
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+    from graphs.saver_async import BatonAsyncSaver
 
 
 # Baton's own state types, allowed explicitly so checkpoints load under strict msgpack.
@@ -35,24 +40,24 @@ def serializer() -> JsonPlusSerializer:
     return JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES)
 
 
-def open_checkpointer(db_path: Path) -> SqliteSaver:
+def open_checkpointer(db_path: Path) -> BatonSaver:
     """A sync saver for the CLI and embedding; one connection shared across threads."""
-    saver = SqliteSaver(connect(db_path, check_same_thread=False), serde=serializer())
+    saver = BatonSaver(connect(db_path, check_same_thread=False), serde=serializer())
     saver.setup()
     return saver
 
 
 @asynccontextmanager
-async def open_async_checkpointer(db_path: Path) -> AsyncIterator[AsyncSqliteSaver]:
+async def open_async_checkpointer(db_path: Path) -> AsyncIterator[BatonAsyncSaver]:
     """An async saver for chat backends (``astream``), with the same pragmas."""
     import aiosqlite
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    from graphs.saver_async import BatonAsyncSaver
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     async with aiosqlite.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000) as conn:
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=FULL")
-        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        saver = AsyncSqliteSaver(conn, serde=serializer())
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
+        saver = BatonAsyncSaver(conn, serde=serializer())
         await saver.setup()
         yield saver

@@ -10,9 +10,10 @@ from langchain_core.runnables import RunnableConfig
 
 from agents.meter import BudgetExhausted
 from graphs.config import thread_of
+from graphs.reconcile import needs_reconciliation, reconcile
 from graphs.services import Services
 from graphs.tool_calls import call_context, error_message, pending_irreversible
-from state.actions import DecisionAdapter, EditDecision, RejectDecision
+from state.actions import DecisionAdapter, EditDecision, RejectDecision, args_hash
 from state.graph_state import WorkerState
 from state.plan import Step
 from tools.spec import ToolRejected
@@ -38,8 +39,13 @@ def make_execute_node(services: Services) -> Any:
             )
             spec = services.tools[call["name"]]
             args = spec.validate_args(raw_args)  # validated already when decided
+            ctx = call_context(config, step, call)
+            settled = None
+            if needs_reconciliation(services, spec, ctx):
+                settled = reconcile(services, spec, args, ctx, call)
             try:
-                meter.charge_tool_call()
+                if settled is None:
+                    meter.charge_tool_call()
             except BudgetExhausted as exc:
                 out.append(error_message(call, f"not executed: {exc}"))
                 return {
@@ -48,9 +54,8 @@ def make_execute_node(services: Services) -> Any:
                     "failure": str(exc),
                     "failure_status": "budget_exhausted",
                 }
-            ctx = call_context(config, step, call)
             try:
-                outcome = services.ledger.execute(spec, args, ctx)
+                outcome = settled or services.ledger.execute(spec, args, ctx)
             except ToolRejected as exc:
                 meter.record("effect_rejected", tool=spec.name, error=str(exc))
                 out.append(error_message(call, f"rejected: {exc}"))
@@ -64,6 +69,17 @@ def make_execute_node(services: Services) -> Any:
                 "replayed": outcome.replayed,
             }
             meter.record("effect", **effect)
+            services.audit.record(
+                ctx.thread_id,
+                step=step.id,
+                tool=spec.name,
+                tool_call_id=call["id"] or "",
+                args=effect["args"],
+                args_hash=args_hash(spec.name, effect["args"]),
+                event="executed",
+                decision=decision.type,
+                decider=decision.decider or "",
+            )
             effects.append(effect)
             out.append(
                 ToolMessage(

@@ -162,15 +162,22 @@ def finish(state: OrchestratorState) -> dict[str, Any]:
     """Settle the run's status and make sure there is a final answer."""
     results = state.get("results", {})
     status: RunStatus = state.get("status") or "running"
+    route = state.get("route")
+    replanning = (
+        route is not None and route.route == "orchestrate" and not state.get("planner_done")
+    )
+    cap_error = None
     if status == "running":
         if any(r.status == "budget_exhausted" for r in results.values()):
             status = "budget_exhausted"
         elif any(r.status == "failed" for r in results.values()):
             status = "failed"
+        elif replanning:  # synthesize was reached by the iteration cap, not by "done"
+            status = "budget_exhausted"
+            cap_error = f"planner reached its cap of {state.get('plan_iterations', 0)} iterations"
         else:
             status = "done"
     answer = state.get("final_answer") or ""
-    route = state.get("route")
     if not answer and route is not None and route.route == "answer" and "answer" in results:
         found = results["answer"]
         answer = found.output + (
@@ -184,5 +191,9 @@ def finish(state: OrchestratorState) -> dict[str, Any]:
         if parts:
             answer += "\nPartial results:\n" + "\n".join(parts)
     errors = [f"{sid}: {r.error}" for sid, r in results.items() if r.error]
-    error = state.get("error") or ("; ".join(errors) if status != "done" and errors else None)
+    error = (
+        state.get("error")
+        or cap_error
+        or ("; ".join(errors) if status != "done" and errors else None)
+    )
     return {"status": status, "final_answer": answer, "error": error}

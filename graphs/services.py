@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.models.tiers import ModelTiers, build_tiers
+from graphs.audit import ApprovalAudit
 from graphs.budget import BudgetBook, Limits, RunMeter
 from graphs.settings import Settings
 from graphs.trace import TraceLog
@@ -25,6 +26,7 @@ class Services:
     ledger: EffectLedger
     budget: BudgetBook
     trace: TraceLog
+    audit: ApprovalAudit
 
     @property
     def limits(self) -> Limits:
@@ -50,4 +52,5 @@ def build_services(settings: Settings, tiers: ModelTiers | None = None) -> Servi
         ledger=EffectLedger(settings.db_path),
         budget=BudgetBook(settings.db_path),
         trace=TraceLog(settings.db_path),
+        audit=ApprovalAudit(settings.db_path),
     )

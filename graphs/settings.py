@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
     max_plan_iterations: int = Field(default=3, ge=1, le=20)
     max_review_revisions: int = Field(default=2, ge=0, le=10)
     structured_retries: int = Field(default=2, ge=0, le=10)
+    auto_approve_refunds_upto: Decimal | None = Field(
+        default=None, ge=0, description="Refunds up to this amount need no human (off: None)."
+    )
 
     @property
     def db_path(self) -> Path:

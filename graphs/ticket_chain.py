@@ -14,6 +14,7 @@ from graphs.orchestrator_nodes import stopped
 from graphs.services import Services
 from state.graph_state import OrchestratorState
 from state.ticket import TicketFields, TicketSummary
+from tools.faults import crash_point
 from tools.ledger import idempotency_key
 from tools.spec import ToolCallContext, ToolRejected
 
@@ -79,6 +80,7 @@ def make_file_ticket_node(services: Services) -> Any:
             meter.record("tool_rejected", tool="file_ticket", error=str(exc))
             args = spec.validate_args({**args.model_dump(), "customer_id": None})
             result = spec.run(args, ctx)
+        crash_point("effect:file_ticket:after_backend")  # filed, not yet checkpointed
         meter.record("tool_call", tool="file_ticket", args=args.model_dump(mode="json"))
         ticket_id = int(result["ticket_id"])
         return {

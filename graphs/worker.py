@@ -29,6 +29,7 @@ from graphs.tool_calls import last_ai, make_act_node, pending_irreversible
 from state.graph_state import WorkerOutput, WorkerState, WorkerTask
 from state.plan import Step
 from state.results import WorkerResult
+from tools.faults import crash_point
 from tools.spec import ToolTransientError
 
 
@@ -55,6 +56,7 @@ def make_agent_node(worker: WorkerSpec, services: Services) -> Any:
             return {"failure": str(exc), "failure_status": "budget_exhausted"}
         except StepFailed as exc:
             return {"failure": str(exc), "failure_status": "failed"}
+        crash_point(f"worker:{worker.name}:after_model")
         made = state.get("tool_calls_made", 0)
         if reply.tool_calls and made + len(reply.tool_calls) > worker.max_tool_calls:
             cap = f"{worker.name} reached its cap of {worker.max_tool_calls} tool calls"
@@ -118,7 +120,14 @@ def build_worker_graph(
     graph.add_node("agent", make_agent_node(worker, services))
     # A temporary backend failure (a mail server's 4xx, a timeout) is retried. For decided
     # irreversible calls that is safe: the retry goes through the ledger under the same key.
-    transient = RetryPolicy(max_attempts=3, retry_on=ToolTransientError)
+    transient = RetryPolicy(
+        max_attempts=3,
+        initial_interval=0.5,
+        backoff_factor=2.0,
+        max_interval=5.0,
+        jitter=True,
+        retry_on=ToolTransientError,
+    )
     graph.add_node("act", make_act_node(worker, services), retry_policy=transient)
     graph.add_node("approval", make_approval_node(services))
     graph.add_node("execute", make_execute_node(services), retry_policy=transient)

@@ -45,6 +45,7 @@ class ApproveDecision(BaseModel):
 
     type: Literal["approve"]
     args_hash: str | None = Field(default=None, description="If given, must match the proposal.")
+    decider: str | None = Field(default=None, max_length=200, description="Who decided.")
 
 
 class EditedAction(BaseModel):
@@ -64,6 +65,7 @@ class EditDecision(BaseModel):
     type: Literal["edit"]
     edited_action: EditedAction
     args_hash: str | None = None
+    decider: str | None = Field(default=None, max_length=200, description="Who decided.")
 
 
 class RejectDecision(BaseModel):
@@ -74,6 +76,7 @@ class RejectDecision(BaseModel):
     type: Literal["reject"]
     message: str = Field(default="rejected by a human", max_length=2000)
     args_hash: str | None = None
+    decider: str | None = Field(default=None, max_length=200, description="Who decided.")
 
 
 Decision = Annotated[ApproveDecision | EditDecision | RejectDecision, Field(discriminator="type")]

@@ -35,6 +35,12 @@ def _no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Model-call backoff is asserted by its recorded delays, not by waiting."""
+    monkeypatch.setattr("agents.calls.sleep", lambda seconds: None)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Offline settings whose databases live under the test's own tmp dir."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from tools.faults import crash_point
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec
 from tools.world_db import immediate, open_sqlite, utc_timestamp
 
@@ -91,6 +92,7 @@ class EffectLedger:
                 )
         finally:
             conn.close()
+        crash_point(f"effect:{spec.name}:before_backend")
         try:
             result = spec.run(args, ctx)
         except ToolRejected as exc:
@@ -99,10 +101,26 @@ class EffectLedger:
         except Exception as exc:
             self._finish(key, "started", error=f"{type(exc).__name__}: {exc}")
             raise
+        crash_point(f"effect:{spec.name}:after_backend")
         # Handed back as recorded (JSON-decoded), so this run and every replay return the
         # same value, even if a concurrent run of the same key recorded first.
         recorded = self._finish(key, "done", result_json=json.dumps(result, default=str))
+        crash_point(f"effect:{spec.name}:after_ledger")
         return LedgerOutcome(json.loads(recorded or "null"), replayed=False)
+
+    def outcome_unknown(self, key: str) -> bool:
+        """An attempt started and nothing came back: no result, no error (the process died)."""
+        conn = open_sqlite(self.path, synchronous="FULL")
+        try:
+            row = conn.execute("SELECT status, error FROM effects WHERE key = ?", (key,)).fetchone()
+        finally:
+            conn.close()
+        return row is not None and row["status"] == "started" and row["error"] is None
+
+    def record_reconciled(self, key: str, result: Any) -> Any:
+        """Record a human's "it happened" for an attempt of unknown outcome; return the result."""
+        recorded = self._finish(key, "done", result_json=json.dumps(result, default=str))
+        return json.loads(recorded or "null")
 
     def _finish(
         self, key: str, status: str, *, result_json: str | None = None, error: str | None = None

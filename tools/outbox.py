@@ -8,22 +8,20 @@ rather than silently never sending.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from datetime import UTC, datetime
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.customers import check_recipient
+from tools.faults import crash_point
+from tools.outbox_files import message_result, read_message, write_once
 from tools.smtp_transport import send_via_smtp
-from tools.spec import ToolCallContext, ToolSpec
+from tools.spec import Reconciliation, ToolCallContext, ToolSpec
 from tools.world import World
 
 DEFAULT_SENDER = "support@baton.example"
@@ -63,39 +61,6 @@ def build_message(args: SendEmailArgs, key: str, sender: str = DEFAULT_SENDER) -
     return message
 
 
-def _result(message: EmailMessage, path: Path, duplicate: bool) -> dict[str, Any]:
-    return {
-        "message_id": message["Message-ID"],
-        "to": message["To"],
-        "subject": message["Subject"],
-        "path": str(path),
-        "transport": message.get("X-Baton-Transport", "outbox"),
-        "duplicate": duplicate,
-    }
-
-
-def _read(path: Path) -> EmailMessage:
-    with path.open("rb") as handle:
-        parsed = BytesParser(policy=policy.default).parse(handle)
-    assert isinstance(parsed, EmailMessage)  # policy.default always builds EmailMessage
-    return parsed
-
-
-def _write_once(path: Path, message: EmailMessage) -> bool:
-    """Atomically create ``path``; False if it already existed (and it is left untouched)."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    temp.write_bytes(message.as_bytes())
-    try:
-        # link() fails if the target exists, unlike replace(): the first writer wins and
-        # a duplicate never overwrites the recorded message.
-        os.link(temp, path)
-        return True
-    except FileExistsError:
-        return False
-    finally:
-        temp.unlink(missing_ok=True)
-
-
 def send_email(
     world: World, args: SendEmailArgs, key: str, sender: str = DEFAULT_SENDER
 ) -> dict[str, Any]:
@@ -105,17 +70,17 @@ def send_email(
     path = world.outbox_dir / f"{key}.eml"
     with _SEND_LOCKS[hash(key) % len(_SEND_LOCKS)]:
         if path.exists():
-            return _result(_read(path), path, duplicate=True)
+            return message_result(read_message(path), path, duplicate=True)
         if args.customer_id is not None:
             check_recipient(world, args.customer_id, args.to)
         message = build_message(args, key, sender)
         if world.smtp_url is not None:
             send_via_smtp(world.smtp_url, message)
+            crash_point("email:after_smtp")  # sent, not yet recorded: the unknown outcome
             message["X-Baton-Transport"] = "smtp"  # on the outbox copy only, after sending
-        world.outbox_dir.mkdir(parents=True, exist_ok=True)
-        if not _write_once(path, message):  # another process won the race
-            return _result(_read(path), path, duplicate=True)
-    return _result(message, path, duplicate=False)
+        if not write_once(path, message):  # another process won the race
+            return message_result(read_message(path), path, duplicate=True)
+    return message_result(message, path, duplicate=False)
 
 
 def outbox_messages(world: World) -> list[EmailMessage]:
@@ -123,7 +88,30 @@ def outbox_messages(world: World) -> list[EmailMessage]:
     if not world.outbox_dir.exists():
         return []
     paths = [p for p in world.outbox_dir.glob("*.eml") if not p.name.startswith(".")]
-    return [_read(p) for p in sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))]
+    return [read_message(p) for p in sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))]
+
+
+def email_reconciliation(world: World, sender: str = DEFAULT_SENDER) -> Reconciliation:
+    """How an email attempt of unknown outcome is settled.
+
+    Without SMTP the outbox file is the send, so the outcome is always known. With SMTP, a
+    crash between the server accepting the message and the outbox file being written
+    leaves no trace Baton can read, so a human says whether it went out.
+    """
+
+    def outcome_known(ctx: ToolCallContext) -> bool:
+        return world.smtp_url is None or (world.outbox_dir / f"{ctx.idempotency_key}.eml").exists()
+
+    def record_sent(args: SendEmailArgs, ctx: ToolCallContext) -> dict[str, Any]:
+        message = build_message(args, ctx.idempotency_key, sender)
+        message["X-Baton-Transport"] = "smtp"
+        message["X-Baton-Reconciled"] = "a human confirmed it was sent"
+        path = world.outbox_dir / f"{ctx.idempotency_key}.eml"
+        if not write_once(path, message):
+            return message_result(read_message(path), path, duplicate=True)
+        return message_result(message, path, duplicate=False)
+
+    return Reconciliation(outcome_known=outcome_known, record_sent=record_sent)
 
 
 def build_send_email(world: World, sender: str = DEFAULT_SENDER) -> ToolSpec:
@@ -141,4 +129,5 @@ def build_send_email(world: World, sender: str = DEFAULT_SENDER) -> ToolSpec:
         args_schema=SendEmailArgs,
         reversible=False,
         run=run,
+        reconciliation=email_reconciliation(world, sender),
     )

@@ -33,6 +33,18 @@ class ToolCallContext:
 
 
 @dataclass(frozen=True)
+class Reconciliation:
+    """For a backend that cannot always tell whether an attempt it was given took effect.
+
+    The ledger asks ``outcome_known`` after a crash left an attempt unfinished; if it is
+    False, a human is asked, and ``record_sent`` records a "yes, it happened" answer.
+    """
+
+    outcome_known: Callable[[ToolCallContext], bool]
+    record_sent: Callable[[Any, ToolCallContext], Any]
+
+
+@dataclass(frozen=True)
 class ToolSpec:
     """A tool: validated arguments in, JSON-serialisable result out."""
 
@@ -42,6 +54,8 @@ class ToolSpec:
     reversible: bool
     run: Callable[[Any, ToolCallContext], Any]
     """Called with an instance of ``args_schema`` and the call context."""
+    reconciliation: Reconciliation | None = None
+    """None: the backend dedupes on the idempotency key, so a retry is always safe."""
 
     def validate_args(self, args: dict[str, Any]) -> BaseModel:
         """Validate raw arguments; raises ``pydantic.ValidationError``."""

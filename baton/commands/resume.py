@@ -10,8 +10,9 @@ from baton.decisions import build_decisions, parse_request
 from baton.errors import BadInput
 from baton.execution import announce_models, drive
 from baton.inputs import checked_thread_id
+from baton.lease import ThreadBusy, thread_lease
 from baton.outcome import read_outcome, report
-from baton.pending import pending_approvals
+from baton.pending import live_interrupts, pending_approvals
 from baton.runtime import config_for, open_runtime
 from baton.settings import ensure_home_writable, load_settings
 from baton.thread_index import thread_exists
@@ -45,14 +46,30 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         dest="edit_args",
         help="JSON object of arguments replacing the proposed ones (one per --edit, in order)",
     )
+    parser.add_argument(
+        "--sent",
+        action="append",
+        metavar="ID",
+        help="an effect of unknown outcome did happen: record it, do not repeat it",
+    )
+    parser.add_argument(
+        "--not-sent",
+        action="append",
+        metavar="ID",
+        dest="not_sent",
+        help="an effect of unknown outcome did not happen: carry it out now",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object, no progress")
     parser.set_defaults(handler=resume_command)
 
 
 def _cut_off(snapshot: Any) -> bool:
     """Some pending task neither finished nor waits: the process running it died."""
+    live = {item.id for item in live_interrupts(snapshot)}
     return any(
-        not task.interrupts and task.result is None and task.error is None
+        not any(i.id in live for i in task.interrupts)
+        and task.result is None
+        and task.error is None
         for task in snapshot.tasks
     )
 
@@ -62,14 +79,16 @@ def resume_command(args: argparse.Namespace) -> int:
     from langgraph.types import Command
 
     thread_id = checked_thread_id(args.thread)
-    request = parse_request(args.approve, args.reject, args.reason, args.edit, args.edit_args)
+    request = parse_request(
+        args.approve, args.reject, args.reason, args.edit, args.edit_args, args.sent, args.not_sent
+    )
     settings = load_settings()
     if not thread_exists(settings.db_path, thread_id):
         raise BadInput(f"unknown thread {thread_id}")
     ensure_home_writable(settings)
     with open_runtime(settings) as rt:
-        snapshot = rt.graph.get_state(config_for(thread_id))
-        if not snapshot.next and not snapshot.interrupts:
+        snapshot = rt.graph.get_state(config_for(thread_id), subgraphs=True)
+        if not snapshot.next and not live_interrupts(snapshot):
             raise BadInput(f"thread {thread_id} is finished")
         pending = pending_approvals(snapshot)
         decisions = build_decisions(request, pending, rt.services.tools)
@@ -77,22 +96,38 @@ def resume_command(args: argparse.Namespace) -> int:
             say(f"thread: {thread_id}")
         if not decisions and pending and not _cut_off(snapshot):
             return report(read_outcome(rt, thread_id), args.json)
-        if not args.json:
-            announce_models(rt)
-            _echo(decisions, pending)
-        stream_input: Command[Any] | None = Command(resume=decisions) if decisions else None
-        resumed = {task.id for task in snapshot.tasks}
-        outcome = drive(
-            rt, stream_input, thread_id, show_progress=not args.json, resumed_tasks=resumed
-        )
+        with thread_lease(settings.db_path, thread_id) as lease:
+            now = rt.graph.get_state(config_for(thread_id))
+            if _checkpoint_id(now) != _checkpoint_id(snapshot):
+                raise ThreadBusy(
+                    f"thread {thread_id} is busy: another process moved it on while this "
+                    f"command started; see baton show {thread_id}"
+                )
+            if not args.json:
+                announce_models(rt)
+                _echo(decisions, pending)
+            stream_input: Command[Any] | None = Command(resume=decisions) if decisions else None
+            resumed = {task.id for task in snapshot.tasks}
+            outcome = drive(
+                rt,
+                stream_input,
+                thread_id,
+                show_progress=not args.json,
+                resumed_tasks=resumed,
+                heartbeat=lease.renew,
+            )
     return report(outcome, args.json)
+
+
+def _checkpoint_id(snapshot: Any) -> str:
+    return str((snapshot.config or {}).get("configurable", {}).get("checkpoint_id"))
 
 
 def _echo(decisions: dict[str, dict[str, Any]], pending: list[dict[str, Any]]) -> None:
     tools = {item["id"]: item["tool"] for item in pending}
     for interrupt_id, decision in decisions.items():
         kind = decision["type"]
-        line = f"{kind} {interrupt_id} · {tools[interrupt_id]}"
+        line = f"{kind.replace('_', ' ')} {interrupt_id} · {tools[interrupt_id]}"
         if kind == "reject":
             line += f": {decision['message']}"
         elif kind == "edit":

@@ -7,6 +7,7 @@ import argparse
 from baton.errors import BadInput
 from baton.execution import announce_models, drive
 from baton.inputs import checked_request, checked_thread_id, new_thread_id
+from baton.lease import ThreadBusy, thread_lease
 from baton.outcome import report
 from baton.runtime import open_runtime
 from baton.settings import ensure_home_writable, load_settings
@@ -37,8 +38,16 @@ def run_command(args: argparse.Namespace) -> int:
     ensure_home_writable(settings)
     if not args.json:
         print(f"thread: {thread_id}", flush=True)
-    with open_runtime(settings) as rt:
+    with open_runtime(settings) as rt, thread_lease(settings.db_path, thread_id) as lease:
+        if thread_exists(settings.db_path, thread_id):  # started by a racing `run --thread`
+            raise ThreadBusy(f"thread {thread_id} is busy: another baton process started it")
         if not args.json:
             announce_models(rt)
-        outcome = drive(rt, {"request": request}, thread_id, show_progress=not args.json)
+        outcome = drive(
+            rt,
+            {"request": request},
+            thread_id,
+            show_progress=not args.json,
+            heartbeat=lease.renew,
+        )
     return report(outcome, args.json)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from typing import Any
 
 from baton import exit_codes
@@ -40,6 +41,7 @@ def thread_details(rt: Runtime, thread_id: str, snapshot: Any) -> dict[str, Any]
         "ticket_id": values.get("ticket_id"),
         "pending": pending_approvals(snapshot),
         "effects": rt.services.ledger.effects_for(thread_id),
+        "audit": rt.services.audit.rows(thread_id),
         "final_answer": values.get("final_answer"),
         "error": values.get("error"),
         "usage": rt.services.budget.usage(thread_id).model_dump(),
@@ -71,6 +73,7 @@ def show_command(args: argparse.Namespace) -> int:
             say(f"    result: {compact_json(effect['result'])}")
         if effect.get("error"):
             say(f"    error: {effect['error']}")
+    _print_audit(details["audit"])
     if details["error"]:
         say(f"error: {details['error']}")
     if details["final_answer"]:
@@ -106,3 +109,19 @@ def _print_plan_and_results(details: dict[str, Any]) -> None:
         draft = field(result, "draft")
         if draft:
             say(f"      draft to {draft['to']}: {draft['subject']}")
+
+
+def _print_audit(rows: list[dict[str, Any]]) -> None:
+    """Every proposal, decision and execution, with who and when."""
+    if not rows:
+        return
+    say("approval audit:")
+    for row in rows:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["at"]))
+        what = f"{row['event']} {row['decision']}".rstrip()
+        who = f" by {row['decider']}" if row["decider"] else ""
+        say(f"  {when} {row['step']} {row['tool']} {what}{who} · args {row['args_hash']}")
+        if row["event"] in ("proposed", "executed"):
+            say(f"    args: {compact_json(row['args'])}")
+        if row["detail"]:
+            say(f"    {row['detail']}")

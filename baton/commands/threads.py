@@ -28,7 +28,7 @@ def threads_command(args: argparse.Namespace) -> int:
     if ids:
         with open_runtime(settings) as rt:
             for thread_id in ids:
-                snapshot = rt.graph.get_state(config_for(thread_id))
+                snapshot = rt.graph.get_state(config_for(thread_id), subgraphs=True)
                 rows.append(
                     {
                         "thread_id": thread_id,

@@ -47,5 +47,46 @@ def test_a_provider_outage_is_a_step_failure_not_a_crash(error: Exception) -> No
         call_model(tiers, "fast", TASK, meter, purpose="analyst")
     assert isinstance(info.value, StepFailed)
     assert str(info.value).startswith("analyst: model fake-fast failed:")
-    (event,) = meter.kinds("model_error")
-    assert event["purpose"] == "analyst"
+    errors = meter.kinds("model_error")
+    assert len(errors) == 3  # transient: tried three times, with backoff between
+    assert {e["purpose"] for e in errors} == {"analyst"}
+    assert [r["delay_s"] for r in meter.kinds("model_retry")] == [0.5, 2.0]
+
+
+def rate_limited(times: int) -> Any:
+    import httpx
+    import openai
+
+    def handler(turn: Turn) -> Any:
+        if len(calls) < times:
+            calls.append(turn)
+            response = httpx.Response(429, request=httpx.Request("POST", "http://provider"))
+            raise openai.RateLimitError("slow down", response=response, body=None)
+        return "hello"
+
+    calls: list[Turn] = []
+    return handler
+
+
+def test_a_rate_limit_is_retried_with_backoff_and_then_succeeds() -> None:
+    tiers, log = scripted_tiers({"analyst": rate_limited(2)})
+    meter = RecordingMeter()
+    reply = call_model(tiers, "fast", TASK, meter, purpose="analyst")
+    assert reply.text == "hello"
+    assert log.count("analyst") == 3
+    assert meter.charged_model_calls == 1  # one call of the budget, however many attempts
+    assert [r["delay_s"] for r in meter.kinds("model_retry")] == [0.5, 2.0]
+
+
+def test_a_permanent_provider_error_is_not_retried() -> None:
+    import httpx
+    import openai
+
+    def forbidden(turn: Turn) -> Any:
+        response = httpx.Response(401, request=httpx.Request("POST", "http://provider"))
+        raise openai.AuthenticationError("bad key", response=response, body=None)
+
+    tiers, log = scripted_tiers({"analyst": forbidden})
+    with pytest.raises(ModelUnavailable, match="AuthenticationError"):
+        call_model(tiers, "fast", TASK, RecordingMeter(), purpose="analyst")
+    assert log.count("analyst") == 1

@@ -35,7 +35,10 @@ def _decide(**flags: Any) -> dict[str, dict[str, Any]]:
         flags.get("edit"),
         flags.get("args"),
     )
-    return build_decisions(request, PENDING, TOOLS)
+    decisions = build_decisions(request, PENDING, TOOLS)
+    for decision in decisions.values():  # who decided is checked on its own below
+        assert decision.pop("decider").endswith("(baton cli)")
+    return decisions
 
 
 def test_approve_all_binds_each_decision_to_the_shown_args() -> None:

@@ -116,3 +116,23 @@ def test_tokens_count_against_the_budget(tmp_path: Path) -> None:
     with pytest.raises(BudgetExhausted, match="1000/1000 tokens"):
         book.reserve("t", "model_calls", limits)
     book.reserve("other-thread", "model_calls", limits)  # budgets are per thread
+
+
+def replanning_forever(turn: Turn) -> Any:
+    """A planner that always finds one more step to do."""
+    iteration = turn.field("Iteration").split(" ")[0]
+    step = {"id": f"r{iteration}", "worker": "researcher", "instruction": "look again"}
+    return {"rationale": "one more look", "steps": [step], "done": False}
+
+
+def test_a_planner_that_replans_forever_stops_at_its_iteration_cap(
+    make_run: Callable[..., Run],
+) -> None:
+    run = make_run({"Plan": replanning_forever}, max_plan_iterations=3)
+    out = run.start("Customer 1042 says order 5531 was charged twice; look into it.")
+    assert out["status"] == "budget_exhausted"
+    assert out["error"] == "planner reached its cap of 3 iterations"
+    assert run.log.count("Plan") == 3
+    assert sorted(out["results"]) == ["r1", "r2", "r3"]  # the partial results are kept
+    assert all(r.status == "ok" for r in out["results"].values())
+    assert run.values["status"] == "budget_exhausted"  # the thread is still readable

@@ -198,4 +198,4 @@ def test_a_model_outage_fails_the_step_cleanly(worker_run: Any) -> None:
     result = result_of(run.start("Check order 5531."))
     assert result.status == "failed"
     assert result.error is not None
-    assert "analyst: model fake-fast failed: connection refused" in result.error
+    assert "analyst: model fake-fast failed: ConnectionError: connection refused" in result.error

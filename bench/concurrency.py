@@ -1,0 +1,88 @@
+"""Concurrency: 200 threads × 5 steps × 50 ms in one event loop, durable vs none.
+
+Throughput is steps per second of wall time; the result is the durable run's throughput
+as a fraction of the same run with no checkpointer. LangGraph's ``InMemorySaver`` runs
+alongside as the floor: the fraction reachable with no I/O at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, TypedDict
+
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import END, START, StateGraph
+
+from bench.stubs import acall_stub
+from bench.timing import median_seconds
+from graphs.checkpointer import open_async_checkpointer
+
+
+class ChatState(TypedDict, total=False):
+    """A request and how many steps it has taken."""
+
+    request: str
+    steps: int
+
+
+def build_chat(steps: int, latency_s: float, checkpointer: Any = None) -> Any:
+    """A one-node loop of ``steps`` supersteps, each an async stub call."""
+
+    async def step(state: ChatState) -> dict[str, Any]:
+        await acall_stub(latency_s)
+        return {"steps": state.get("steps", 0) + 1}
+
+    def again(state: ChatState) -> str:
+        return "step" if state.get("steps", 0) < steps else END
+
+    graph = StateGraph(ChatState)
+    graph.add_node("step", step)
+    graph.add_edge(START, "step")
+    graph.add_conditional_edges("step", again, ["step", END])
+    return graph.compile(checkpointer=checkpointer)
+
+
+async def _wall(graph: Any, threads: int, tag: str, durable: bool) -> float:
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await asyncio.gather(
+        *(
+            graph.ainvoke(
+                {"request": "bench", "steps": 0},
+                {"configurable": {"thread_id": f"{tag}-{i}"}},
+                durability="sync" if durable else None,
+            )
+            for i in range(threads)
+        )
+    )
+    return loop.time() - start
+
+
+async def run(
+    workdir: Path, *, threads: int, steps: int, latency_s: float, repeats: int
+) -> dict[str, Any]:
+    """Steps per second, durable and baseline, and the durable fraction of the baseline."""
+    async with open_async_checkpointer(workdir / "concurrency.db") as saver:
+        durable = build_chat(steps, latency_s, saver)
+        memory = build_chat(steps, latency_s, InMemorySaver())
+        raw = build_chat(steps, latency_s)
+        durable_s: list[float] = []
+        memory_s: list[float] = []
+        raw_s: list[float] = []
+        for i in range(repeats):
+            durable_s.append(await _wall(durable, threads, f"r{i}", durable=True))
+            memory_s.append(await _wall(memory, threads, f"r{i}", durable=True))
+            raw_s.append(await _wall(raw, threads, f"r{i}", durable=False))
+    total = threads * steps
+    d, r = total / median_seconds(durable_s), total / median_seconds(raw_s)
+    m = total / median_seconds(memory_s)
+    return {
+        "threads": threads,
+        "steps": steps,
+        "latency_ms": latency_s * 1000,
+        "durable_steps_per_s": d,
+        "raw_steps_per_s": r,
+        "fraction": d / r,
+        "in_memory_saver_fraction": m / r,
+    }

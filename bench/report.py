@@ -1,0 +1,57 @@
+"""The bench's outputs: a short table on stdout and ``bench/results/latest.json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
+    """The measured ratios and the target verdicts as plain text."""
+    lines = ["workload                                   durable      baseline     ratio"]
+    for row in results.get("superstep", []):
+        lines.append(
+            f"superstep, {row['latency_ms']:>3.0f} ms stub (ms/step)        "
+            f"{row['durable_ms_per_step']:>9.3f}    {row['raw_ms_per_step']:>9.3f}    "
+            f"{row['ratio']:>6.2f}x  (in-memory saver {row['in_memory_saver_ratio']:.2f}x)"
+        )
+    for row in results.get("fanout", []):
+        lines.append(
+            f"fan-out N={row['workers']:<5} x 100 ms (s)              "
+            f"{row['durable_s']:>9.3f}    {row['raw_s']:>9.3f}    {row['ratio']:>6.2f}x"
+        )
+    if conc := results.get("concurrency"):
+        lines.append(
+            f"{conc['threads']} threads x {conc['steps']} x {conc['latency_ms']:.0f} ms (steps/s)"
+            f"      {conc['durable_steps_per_s']:>9.1f}    {conc['raw_steps_per_s']:>9.1f}    "
+            f"{conc['fraction']:>6.2f}  (in-memory saver {conc['in_memory_saver_fraction']:.2f})"
+        )
+    if growth := results.get("growth"):
+        lines.append(
+            f"growth {growth['steps']} x 1 KB (bytes stored)        "
+            f"{growth['checkpoint_bytes']:>9}    {growth['raw_message_bytes']:>9}    "
+            f"{growth['checkpoint_bytes'] / growth['raw_message_bytes']:>6.2f}x"
+        )
+    if startup := results.get("startup"):
+        help_s, resume = startup["help"], startup["resume"]
+        lines.append(f"baton --help (s)                           {help_s['median_s']:>9.3f}")
+        lines.append(
+            f"resume: start to first node (s)            "
+            f"{resume['process_start_to_first_node_s']:>9.3f}"
+        )
+        lines.append(
+            f"resume: after imports (s)                  {resume['after_imports_s']:>9.3f}"
+        )
+    lines.append("")
+    for verdict in verdicts:
+        value = verdict["value"]
+        shown = "-" if value is None else f"{value:.4g}"
+        lines.append(f"{verdict['verdict']:<5} {verdict['target']:<50} measured {shown}")
+    return "\n".join(lines)
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` as indented JSON, creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,57 @@
+"""The targets of issue 4, each checked against a measured result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target: what it is, the limit, and how to read the measured value."""
+
+    name: str
+    limit: float
+    at_most: bool
+    read: Callable[[dict[str, Any]], float | None]
+
+    def check(self, results: dict[str, Any]) -> dict[str, Any]:
+        """The measured value and PASS / MISS (or SKIP when the workload did not run)."""
+        try:
+            value = self.read(results)
+        except (KeyError, StopIteration):
+            value = None
+        if value is None:
+            verdict = "SKIP"
+        else:
+            verdict = (
+                "PASS" if (value <= self.limit if self.at_most else value >= self.limit) else "MISS"
+            )
+        sign = "<=" if self.at_most else ">="
+        return {"target": f"{self.name} {sign} {self.limit:g}", "value": value, "verdict": verdict}
+
+
+def _fanout(n: int) -> Callable[[dict[str, Any]], float]:
+    return lambda r: float(next(row["ratio"] for row in r["fanout"] if row["workers"] == n))
+
+
+TARGETS = [
+    Target("superstep overhead ratio (0 ms stub)", 2.0, True, lambda r: r["superstep"][0]["ratio"]),
+    Target("fan-out ratio N=100", 1.1, True, _fanout(100)),
+    Target("fan-out ratio N=1000", 1.25, True, _fanout(1000)),
+    Target("200-thread throughput fraction", 0.8, False, lambda r: r["concurrency"]["fraction"]),
+    Target("growth bytes (200 x 1 KB)", 1_000_000, True, lambda r: r["growth"]["checkpoint_bytes"]),
+    Target("baton --help seconds", 0.3, True, lambda r: r["startup"]["help"]["median_s"]),
+    Target(
+        "resume after imports seconds",
+        0.05,
+        True,
+        lambda r: r["startup"]["resume"]["after_imports_s"],
+    ),
+]
+
+
+def check_all(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every target checked against ``results``."""
+    return [target.check(results) for target in TARGETS]

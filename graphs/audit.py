@@ -1,0 +1,96 @@
+"""The approval audit: every proposal, decision, refusal, execution and reconciliation.
+
+The checkpoint holds the decisions a thread acted on, but not who made them, the ones that
+were refused, or what finally ran; an operator asking "who approved this refund?" reads
+this table (``baton show`` prints it). Nodes re-run on resume, so each row is written with
+``INSERT OR IGNORE`` on what identifies the event, and a replay adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from graphs.sqlite_conn import session
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS approval_audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    thread_id TEXT NOT NULL,
+    step TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    tool_call_id TEXT NOT NULL,
+    args_json TEXT NOT NULL,
+    args_hash TEXT NOT NULL,
+    event TEXT NOT NULL,
+    decision TEXT NOT NULL DEFAULT '',
+    decider TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '',
+    at REAL NOT NULL,
+    UNIQUE (thread_id, tool_call_id, event, args_hash, decision, detail)
+);
+CREATE INDEX IF NOT EXISTS approval_audit_thread ON approval_audit(thread_id, id);
+"""
+_COLUMNS = ("step", "tool", "tool_call_id", "args_hash", "event", "decision", "decider", "detail")
+
+
+class ApprovalAudit:
+    """Append-only audit rows in Baton's SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with session(path) as conn:
+            conn.executescript(_SCHEMA)
+
+    def record(
+        self,
+        thread_id: str,
+        *,
+        step: str,
+        tool: str,
+        tool_call_id: str,
+        args: dict[str, Any],
+        args_hash: str,
+        event: str,
+        decision: str = "",
+        decider: str = "",
+        detail: str = "",
+    ) -> None:
+        """Add one row (ignored if the same event was recorded before)."""
+        with session(self.path) as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO approval_audit (thread_id, step, tool, tool_call_id,"
+                " args_json, args_hash, event, decision, decider, detail, at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    thread_id,
+                    step,
+                    tool,
+                    tool_call_id,
+                    json.dumps(args, sort_keys=True, default=str),
+                    args_hash,
+                    event,
+                    decision,
+                    decider,
+                    detail[:2000],
+                    time.time(),
+                ),
+            )
+
+    def rows(self, thread_id: str) -> list[dict[str, Any]]:
+        """Every row of a thread, oldest first, with arguments decoded."""
+        with session(self.path) as conn:
+            found = conn.execute(
+                f"SELECT {', '.join(_COLUMNS)}, args_json, at FROM approval_audit"
+                " WHERE thread_id = ? ORDER BY id",
+                (thread_id,),
+            ).fetchall()
+        rows = []
+        for row in found:
+            record = dict(zip(_COLUMNS, row[: len(_COLUMNS)], strict=True))
+            record["args"] = json.loads(row[len(_COLUMNS)])
+            record["at"] = row[-1]
+            rows.append(record)
+        return rows

@@ -1,0 +1,94 @@
+"""The rows Baton's savers insert: the stock SQL schema, built once per call.
+
+``langgraph-checkpoint-sqlite`` builds and commits these rows inside each ``put`` and
+``put_writes``; Baton builds them first, so that the group commit in ``graphs.saver`` and
+``graphs.saver_async`` can insert many calls' rows in one transaction. Same tables, same
+columns: a database written by either saver reads with the other.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    Checkpoint,
+    CheckpointMetadata,
+    get_checkpoint_metadata,
+)
+from langgraph.checkpoint.serde.base import SerializerProtocol
+
+Statement = tuple[str, list[tuple[Any, ...]]]
+"""One SQL statement and the parameter rows to run it with (``executemany``)."""
+
+INSERT_CHECKPOINT = (
+    "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
+    "parent_checkpoint_id, type, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_WRITES_COLUMNS = (
+    "INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, "
+    "type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def checkpoint_statement(
+    serde: SerializerProtocol,
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+) -> Statement:
+    """The insert of one checkpoint, serialized the way the stock saver does it."""
+    configurable = config["configurable"]
+    type_, blob = serde.dumps_typed(checkpoint)
+    meta = json.dumps(get_checkpoint_metadata(config, metadata), ensure_ascii=False)
+    row = (
+        str(configurable["thread_id"]),
+        configurable["checkpoint_ns"],
+        checkpoint["id"],
+        configurable.get("checkpoint_id"),
+        type_,
+        blob,
+        meta.encode("utf-8", "ignore"),
+    )
+    return INSERT_CHECKPOINT, [row]
+
+
+def writes_statement(
+    serde: SerializerProtocol,
+    config: RunnableConfig,
+    writes: Sequence[tuple[str, Any]],
+    task_id: str,
+    task_path: str,
+) -> Statement:
+    """The insert of one task's writes (special channels replace, others keep the first)."""
+    configurable = config["configurable"]
+    verb = "REPLACE" if all(w[0] in WRITES_IDX_MAP for w in writes) else "IGNORE"
+    rows = [
+        (
+            str(configurable["thread_id"]),
+            str(configurable["checkpoint_ns"]),
+            str(configurable["checkpoint_id"]),
+            task_id,
+            task_path,
+            WRITES_IDX_MAP.get(channel, idx),
+            channel,
+            *serde.dumps_typed(value),
+        )
+        for idx, (channel, value) in enumerate(writes)
+    ]
+    return f"INSERT OR {verb} {_WRITES_COLUMNS}", rows
+
+
+def saved_config(config: RunnableConfig, checkpoint: Checkpoint) -> RunnableConfig:
+    """The config naming the checkpoint just stored."""
+    configurable = config["configurable"]
+    return {
+        "configurable": {
+            "thread_id": configurable["thread_id"],
+            "checkpoint_ns": configurable["checkpoint_ns"],
+            "checkpoint_id": checkpoint["id"],
+        }
+    }

@@ -1,0 +1,101 @@
+"""Concurrent processes on one Baton home: one driver per thread, no "database is locked"."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from cli_process import DOUBLE_CHARGE, Baton
+from reliability_log import report
+
+pytestmark = pytest.mark.e2e
+QUESTION = "How long does a refund for a duplicate charge take to reach the customer?"
+MANY = 50 if os.environ.get("RELIABILITY_MATRIX") == "full" else 8
+
+
+class SlowInbox:
+    """Accepts each message after a pause, so a send holds its thread for a while."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        await asyncio.sleep(3)
+        self.messages.append(bytes(envelope.content))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def slow_smtp() -> Iterator[tuple[str, SlowInbox]]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}", inbox
+    finally:
+        controller.stop()
+
+
+def test_two_resumes_at_once_exactly_one_proceeds(
+    baton: Baton, slow_smtp: tuple[str, SlowInbox]
+) -> None:
+    url, inbox = slow_smtp
+    baton.home.mkdir(parents=True)
+    (baton.home.parent / ".env").write_text(f"BATON_SMTP_URL={url}\n")
+    assert baton("run", DOUBLE_CHARGE, "--thread", "c").returncode == 3
+    assert baton("resume", "c", "--approve", "all").returncode == 3  # the refund
+    first, second = baton.concurrently(
+        ["resume", "c", "--approve", "all", "--json"], ["resume", "c", "--approve", "all", "--json"]
+    )
+    codes = sorted([first.returncode, second.returncode])
+    assert codes == [0, 2], (first.stderr, second.stderr)
+    loser = first if first.returncode == 2 else second
+    assert "thread c is busy" in loser.stderr and len(loser.stderr.splitlines()) == 1
+    assert len(inbox.messages) == 1
+    assert len(baton.refunds_for(5531)) == 1 and len(baton.emails()) == 1
+    report("concurrency: two resumes", faults={"concurrent resume": 1}, checks=1)
+
+
+def hold_lease(home: Path, thread: str, host: str, pid: int, expires_in: float) -> None:
+    with closing(sqlite3.connect(home / "baton.db")) as conn, conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO thread_leases VALUES (?, ?, ?, ?, ?)",
+            (thread, f"{host}:{pid}:x", host, pid, time.time() + expires_in),
+        )
+
+
+def test_a_live_lease_refuses_and_an_expired_or_dead_one_does_not(baton: Baton) -> None:
+    assert baton("run", DOUBLE_CHARGE, "--thread", "l").returncode == 3
+    hold_lease(baton.home, "l", "other-host", 1, expires_in=300)
+    busy = baton("resume", "l", "--approve", "all")
+    assert busy.returncode == 2 and "thread l is busy" in busy.stderr
+    assert baton.refunds_for(5531) == []
+    hold_lease(baton.home, "l", "other-host", 1, expires_in=-1)  # expired
+    assert baton("resume", "l", "--approve", "all").returncode == 3
+    hold_lease(baton.home, "l", socket.gethostname(), 2**22 + 12345, expires_in=300)  # dead pid
+    assert baton("resume", "l", "--approve", "all").returncode == 0
+    assert len(baton.refunds_for(5531)) == 1
+
+
+def test_many_runs_at_once_on_one_database_all_finish(baton: Baton) -> None:
+    assert baton("run", QUESTION, "--thread", "seed").returncode == 0
+    runs = baton.concurrently(
+        *[["run", QUESTION, "--thread", f"q{i}", "--json"] for i in range(MANY)]
+    )
+    assert [r.returncode for r in runs] == [0] * MANY, [r.stderr for r in runs if r.returncode]
+    assert not any("locked" in r.stderr or "Traceback" in r.stderr for r in runs)
+    threads = baton.json("threads", expect=0)
+    assert sum(1 for t in threads if t["status"] == "done") == MANY + 1
+    report(f"concurrency: {MANY} runs", faults={"concurrent run": MANY}, checks=MANY)

@@ -1,0 +1,129 @@
+"""SIGKILL at every crash point of the sample requests, resume, and get the uncrashed result.
+
+CI runs a representative subset: each effect killed between its backend call and its ledger
+commit, and one point of each other kind (superstep commit, worker-subgraph commit, worker
+model call) per request. Set
+``RELIABILITY_MATRIX=full`` (``make reliability`` does) for every point.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_process import DOUBLE_CHARGE
+from crash_matrix import KILLED, Home, final_state, kind_of, points_reached
+from reliability_log import report
+
+pytestmark = pytest.mark.e2e
+
+REQUESTS = {
+    "refund": DOUBLE_CHARGE,
+    "ticket": "Bug report from customer 1077: the mobile app crashes when I tap Export on the "
+    "dashboard.",
+    "answer": "How long does a refund for a duplicate charge take to reach the customer?",
+}
+ALWAYS = ("effect", "email")
+IN_CI = ":after_backend@"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the uncrashed run produced."""
+
+    state: dict[str, Any]
+    effects: dict[str, int]
+    model_calls: dict[str, int]
+    points: list[tuple[int, str]]
+
+
+@dataclass
+class Case:
+    """One crash point's run and what went wrong in it."""
+
+    point: tuple[int, str]
+    killed: bool = False
+    problems: tuple[str, ...] = ()
+    duplicates: int = 0
+    unhandled: int = 0
+
+
+def reference_run(root: Path, request: str) -> Reference:
+    home = Home(root / "home")
+    home.sequence(request, "t")
+    assert home.unhandled == 0
+    return Reference(
+        final_state(home.show("t")), home.effects(), home.model_calls("t"), points_reached(home)
+    )
+
+
+def selected(points: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Every point with RELIABILITY_MATRIX=full, else effects plus one of each other kind."""
+    if os.environ.get("RELIABILITY_MATRIX") == "full":
+        return points
+    chosen = [p for p in points if IN_CI in p[1]]
+    for kind in sorted({kind_of(p[1]) for p in points} - set(ALWAYS)):
+        of_kind = [p for p in points if kind_of(p[1]) == kind]
+        chosen.append(of_kind[len(of_kind) // 2])
+    return chosen
+
+
+def crash_case(root: Path, request: str, point: tuple[int, str], ref: Reference) -> Case:
+    home = Home(root / "home")
+    case = Case(point)
+    home.sequence(request, "t", crash=point)
+    case.killed = home.processes[-1].returncode == KILLED
+    problems = [] if case.killed else [f"not killed (exit {home.processes[-1].returncode})"]
+    at_crash = home.show("t")
+    home.recover("t")
+    if final_state(home.show("t")) != ref.state:
+        problems.append("final state differs from the uncrashed run")
+    effects = home.effects()
+    case.duplicates = sum(max(0, effects[k] - ref.effects[k]) for k in effects)
+    if effects != ref.effects:
+        problems.append(f"effects {effects} != {ref.effects}")
+    calls = home.model_calls("t")
+    finished = set(at_crash["results"]) | ({"triage"} if at_crash["route"] else set())
+    for step in set(calls) | set(ref.model_calls):
+        extra = calls[step] - ref.model_calls.get(step, 0)
+        if extra > (0 if step in finished else 1):
+            problems.append(f"step {step} repeated {extra} model call(s)")
+    case.unhandled = home.unhandled
+    if case.unhandled:
+        problems.append("a process printed a traceback")
+    case.problems = tuple(problems)
+    return case
+
+
+@pytest.mark.timeout(1800)  # the full matrix (make reliability) runs some minutes
+@pytest.mark.parametrize("name", sorted(REQUESTS))
+def test_every_crash_point_resumes_to_the_uncrashed_result(
+    name: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    request = REQUESTS[name]
+    ref = reference_run(tmp_path_factory.mktemp(f"{name}-reference"), request)
+    assert ref.points, "the reference run reached no crash point"
+    cases = selected(ref.points)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(
+            pool.map(
+                lambda p: crash_case(tmp_path_factory.mktemp(f"{name}-crash"), request, p, ref),
+                cases,
+            )
+        )
+    killed = sum(c.killed for c in done)
+    print(f"\n{name}: killed at {killed} of {len(ref.points)} crash points ({len(cases)} run)")
+    report(
+        f"crash matrix: {name}",
+        kills=killed,
+        faults={"SIGKILL": len(done)},
+        duplicates=sum(c.duplicates for c in done),
+        unhandled=sum(c.unhandled for c in done),
+        checks=len(done),
+    )
+    failures = [(c.point, c.problems) for c in done if c.problems]
+    assert not failures, failures

@@ -1,0 +1,143 @@
+"""Baton's saver on real SQLite: group commit, prune, fork, delete, delete by run, vacuum."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from graph_run import Run
+
+from graphs.checkpointer import open_async_checkpointer, open_checkpointer
+from graphs.saver import BatonSaver
+from graphs.settings import Settings
+
+DOUBLE_CHARGE = "Order 5531 for customer 1042 was charged twice, please refund it."
+
+
+def _config(thread: str, checkpoint: str = "c1") -> dict[str, Any]:
+    return {"configurable": {"thread_id": thread, "checkpoint_ns": "", "checkpoint_id": checkpoint}}
+
+
+def _count(saver: BatonSaver, table: str, thread: str) -> int:
+    row = saver.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE thread_id = ?", (thread,))
+    return int(row.fetchone()[0])
+
+
+def test_concurrent_writes_from_many_threads_all_land(settings: Settings) -> None:
+    saver = open_checkpointer(settings.db_path)
+    barrier = threading.Barrier(16)
+
+    def write(i: int) -> None:
+        barrier.wait()
+        for j in range(10):
+            saver.put_writes(_config("t"), [("results", {"i": i, "j": j})], f"task-{i}-{j}")
+
+    workers = [threading.Thread(target=write, args=(i,)) for i in range(16)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert _count(saver, "writes", "t") == 160
+    saver.conn.close()
+
+
+def test_a_failed_batch_raises_in_every_caller_and_commits_nothing(settings: Settings) -> None:
+    saver = open_checkpointer(settings.db_path)
+    saver.conn.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON writes BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    with pytest.raises(Exception, match="no"):
+        saver.put_writes(_config("t"), [("results", 1)], "task")
+    saver.conn.execute("DROP TRIGGER refuse")
+    saver.put_writes(_config("t"), [("results", 2)], "task")
+    assert _count(saver, "writes", "t") == 1
+    saver.conn.close()
+
+
+async def test_the_async_saver_commits_concurrent_writes(settings: Settings) -> None:
+    async with open_async_checkpointer(settings.db_path) as saver:
+        await asyncio.gather(
+            *(saver.aput_writes(_config("a"), [("results", i)], f"task-{i}") for i in range(200))
+        )
+        async with saver.conn.execute("SELECT COUNT(*) FROM writes") as cursor:
+            row = await cursor.fetchone()
+    assert row is not None and row[0] == 200
+
+
+def test_prune_keeps_a_waiting_thread_resumable(make_run: Callable[..., Run]) -> None:
+    run = make_run(thread="waiting")
+    run.start(DOUBLE_CHARGE)
+    saver = run.savers[-1]
+    before = len(list(run.graph.get_state_history(run.config)))
+    removal = saver.prune_history(1)
+    assert removal.thread_ids == ["waiting"] and removal.checkpoints >= before - 1
+    run.reopen()
+    assert len(list(run.graph.get_state_history(run.config))) == 1
+    assert run.pending("issue_refund").value["args"]["order_id"] == 5531
+    out = run.approve_all()
+    assert out["status"] == "done"
+    assert run.refunds(5531) == [(12900, "USD")]
+
+
+def test_a_dry_run_counts_and_removes_nothing(make_run: Callable[..., Run]) -> None:
+    run = make_run(thread="waiting")
+    run.start(DOUBLE_CHARGE)
+    saver = run.savers[-1]
+    checkpoints = _count(saver, "checkpoints", "waiting")
+    dry = saver.prune_history(1, dry_run=True)
+    assert dry.dry_run and dry.checkpoints > 0 and dry.bytes > 0
+    assert _count(saver, "checkpoints", "waiting") == checkpoints
+
+
+def test_a_fork_answers_the_same_approval_differently(make_run: Callable[..., Run]) -> None:
+    original = make_run(thread="original")
+    original.start(DOUBLE_CHARGE)
+    original.savers[-1].copy_thread("original", "forked")
+    forked = make_run(thread="forked")
+    assert forked.pending("issue_refund").value == original.pending("issue_refund").value
+
+    done = original.approve_all()
+    rejected = forked.resume({forked.pending().id: {"type": "reject", "message": "no refund"}})
+    assert "Refunded 129.00 USD" in done["final_answer"]
+    assert "Refunded" not in rejected.get("final_answer", "")
+    assert original.refunds(5531) == [(12900, "USD")]  # one refund in the shared world
+    assert forked.effects() == []
+    assert {e["thread_id"] for e in original.effects()} == {"original"}
+
+
+def test_copy_refuses_an_existing_target(settings: Settings) -> None:
+    saver = open_checkpointer(settings.db_path)
+    with pytest.raises(ValueError, match="unknown thread"):
+        saver.copy_thread("nope", "new")
+    saver.conn.close()
+
+
+def test_delete_removes_only_that_thread(make_run: Callable[..., Run]) -> None:
+    keep = make_run(thread="keep")
+    keep.start("what is your refund policy for annual plans?")
+    gone = make_run(thread="gone")
+    gone.start(DOUBLE_CHARGE)
+    saver = gone.savers[-1]
+    removal = saver.delete_threads(["gone"])
+    assert removal.thread_ids == ["gone"] and removal.writes > 0
+    assert _count(saver, "checkpoints", "gone") == _count(saver, "writes", "gone") == 0
+    assert keep.values["status"] == "done"
+    assert saver.vacuum() >= 0
+
+
+def test_delete_for_runs_removes_that_runs_checkpoints(settings: Settings) -> None:
+    from bench.superstep import build_loop
+
+    saver = open_checkpointer(settings.db_path)
+    graph = build_loop(3, 0.0, saver)
+    for thread in ("a", "b"):
+        # the server (langgraph dev / platform) puts its run id in the config metadata
+        config = {"configurable": {"thread_id": thread}, "metadata": {"run_id": f"run-{thread}"}}
+        graph.invoke({"request": "x", "steps": 0}, config)
+    saver.delete_for_runs(["run-a"])
+    assert _count(saver, "checkpoints", "a") == 0
+    assert _count(saver, "checkpoints", "b") > 0
+    saver.conn.close()
