@@ -16,21 +16,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agents.meter import BudgetExhausted
 from agents.models import offline_reading as read
 from agents.models.offline import OfflineChatModel
 from agents.models.tiers import ModelTiers
+from agents.models.tool_binding import ToolBindingChatModel
 
 
 def _text(message: BaseMessage) -> str:
@@ -112,7 +110,7 @@ def tool_call(name: str, args: dict[str, Any], reason: str = "", salt: object = 
     )
 
 
-class ScriptedChatModel(BaseChatModel):
+class ScriptedChatModel(ToolBindingChatModel):
     """A chat model whose replies come from per-role handlers (see module docstring)."""
 
     handlers: dict[str, Any]
@@ -123,12 +121,6 @@ class ScriptedChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "scripted"
-
-    def bind_tools(
-        self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        formatted = [convert_to_openai_tool(tool) for tool in tools]
-        return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
     def _generate(
         self,

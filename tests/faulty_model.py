@@ -11,21 +11,18 @@ stand-in, so every run can still finish.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import openai
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agents.models.offline import OfflineChatModel
 from agents.models.tiers import ModelTiers
+from agents.models.tool_binding import ToolBindingChatModel
 
 FAULTS = (
     "invalid_json",
@@ -113,7 +110,7 @@ def _raise(fault: str) -> None:
         )
 
 
-class FaultyChatModel(BaseChatModel):
+class FaultyChatModel(ToolBindingChatModel):
     """Injects the script's faults, otherwise answers like the offline stand-in."""
 
     script: Any
@@ -123,12 +120,6 @@ class FaultyChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "faulty"
-
-    def bind_tools(
-        self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        formatted = [convert_to_openai_tool(tool) for tool in tools]
-        return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
     def _generate(
         self,

@@ -14,16 +14,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agents.models import offline_reading as read
 from agents.models import offline_roles as roles
 from agents.models.offline_workers import BEHAVIOURS, Call, ToolOutcome
+from agents.models.tool_binding import ToolBindingChatModel
 
 OFFLINE_MODEL_NAME = "baton-offline-stand-in"
 
@@ -61,7 +58,7 @@ _STRUCTURED: dict[str, Callable[[Sequence[BaseMessage]], dict[str, Any]]] = {
 }
 
 
-class OfflineChatModel(BaseChatModel):
+class OfflineChatModel(ToolBindingChatModel):
     """A deterministic stand-in for a chat model, announced as such wherever it runs."""
 
     tier: str = "fast"
@@ -70,17 +67,6 @@ class OfflineChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return OFFLINE_MODEL_NAME
-
-    def bind_tools(
-        self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
-        *,
-        tool_choice: str | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools in OpenAI format, as ``ChatOpenAI`` does."""
-        formatted = [convert_to_openai_tool(tool) for tool in tools]
-        return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
     def _generate(
         self,
