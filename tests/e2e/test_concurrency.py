@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from cli_process import DOUBLE_CHARGE, Baton
 from reliability_log import report
+from smtp_server import serve_smtp
 
 pytestmark = pytest.mark.e2e
 QUESTION = "How long does a refund for a duplicate charge take to reach the customer?"
@@ -36,16 +36,9 @@ class SlowInbox:
 
 @pytest.fixture
 def slow_smtp() -> Iterator[tuple[str, SlowInbox]]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
     inbox = SlowInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", inbox
-    finally:
-        controller.stop()
+    with serve_smtp(inbox) as url:
+        yield url, inbox
 
 
 def test_two_resumes_at_once_exactly_one_proceeds(

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from cli_process import DOUBLE_CHARGE
 from crash_matrix import KILLED, Home
 from reliability_log import report
+from smtp_server import serve_smtp
 
 pytestmark = pytest.mark.e2e
 SENDING_PROCESS = 2  # run (0), approve the refund (1), approve the email (2)
@@ -31,16 +30,9 @@ class Inbox:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[str, Inbox]]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", inbox
-    finally:
-        controller.stop()
+    with serve_smtp(inbox) as url:
+        yield url, inbox
 
 
 def crashed_while_emailing(tmp_path: Path, url: str, point: str) -> tuple[Home, dict[str, Any]]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from graph_run import Run
+from smtp_server import serve_smtp
 
 DOUBLE_CHARGE = "Order 5531 for customer 1042 was charged twice, please refund it."
 
@@ -31,16 +30,9 @@ class GreylistingServer:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[str, GreylistingServer]]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
     server = GreylistingServer()
-    controller = Controller(server, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", server
-    finally:
-        controller.stop()
+    with serve_smtp(server) as url:
+        yield url, server
 
 
 def test_a_temporary_refusal_is_retried_and_the_email_delivered_once(
