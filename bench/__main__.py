@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import concurrency, fanout, growth, startup, superstep
+from bench import concurrency, fanout, growth, orchestrator, startup, superstep
 from bench.machine import machine_info
 from bench.report import table, write_json
 from bench.targets import check_all
 
-WORKLOADS = ("superstep", "fanout", "concurrency", "growth", "startup")
+WORKLOADS = ("superstep", "orchestrator", "fanout", "concurrency", "growth", "startup")
 RESULTS = Path(__file__).with_name("results") / "latest.json"
 
 
@@ -26,6 +26,11 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
         steps = 20 if quick else 50
         return [
             superstep.run(workdir, steps=steps, latency_s=latency, repeats=reps)
+            for latency in (0.0, 0.05 if not quick else 0.01)
+        ]
+    if name == "orchestrator":
+        return [
+            orchestrator.run(workdir, latency_s=latency, repeats=reps)
             for latency in (0.0, 0.05 if not quick else 0.01)
         ]
     if name == "fanout":
@@ -46,8 +51,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     parser.add_argument("--only", nargs="+", choices=WORKLOADS, help="run only these workloads")
     parser.add_argument("--out", type=Path, default=RESULTS, help="result file (JSON)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of timing, profile the superstep and concurrency runs side by side",
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    if args.profile:
+        from bench.profiles import write_profiles
+
+        with tempfile.TemporaryDirectory(prefix="baton-bench-") as tmp:
+            for path in write_profiles(Path(tmp), args.out.parent):
+                print(f"wrote {path}")
+        return
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="baton-bench-") as tmp:

@@ -43,7 +43,8 @@ def build_chat(steps: int, latency_s: float, checkpointer: Any = None) -> Any:
     return graph.compile(checkpointer=checkpointer)
 
 
-async def _wall(graph: Any, threads: int, tag: str, durable: bool) -> float:
+async def wall(graph: Any, threads: int, tag: str, durable: bool) -> float:
+    """Seconds for ``threads`` threads of ``graph`` run at once, tagged ``tag``."""
     loop = asyncio.get_running_loop()
     start = loop.time()
     await asyncio.gather(
@@ -71,9 +72,9 @@ async def run(
         memory_s: list[float] = []
         raw_s: list[float] = []
         for i in range(repeats):
-            durable_s.append(await _wall(durable, threads, f"r{i}", durable=True))
-            memory_s.append(await _wall(memory, threads, f"r{i}", durable=True))
-            raw_s.append(await _wall(raw, threads, f"r{i}", durable=False))
+            durable_s.append(await wall(durable, threads, f"r{i}", durable=True))
+            memory_s.append(await wall(memory, threads, f"r{i}", durable=True))
+            raw_s.append(await wall(raw, threads, f"r{i}", durable=False))
     total = threads * steps
     d, r = total / median_seconds(durable_s), total / median_seconds(raw_s)
     m = total / median_seconds(memory_s)

@@ -16,6 +16,12 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
             f"{row['durable_ms_per_step']:>9.3f}    {row['raw_ms_per_step']:>9.3f}    "
             f"{row['ratio']:>6.2f}x  (in-memory saver {row['in_memory_saver_ratio']:.2f}x)"
         )
+    for row in results.get("orchestrator", []):
+        lines.append(
+            f"orchestrator, {row['latency_ms']:>3.0f} ms model (ms/step)     "
+            f"{row['durable_ms_per_superstep']:>9.3f}    {row['raw_ms_per_superstep']:>9.3f}    "
+            f"{row['ratio']:>6.2f}x  ({row['checkpoints_per_run']} supersteps/run)"
+        )
     for row in results.get("fanout", []):
         lines.append(
             f"fan-out N={row['workers']:<5} x 100 ms (s)              "

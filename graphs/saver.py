@@ -136,7 +136,13 @@ class BatonSaver(SqliteSaver):
 
     def delete_for_runs(self, run_ids: Sequence[str]) -> None:
         """Delete the checkpoints (and their writes) whose metadata ``run_id`` is listed."""
-        self._maintain(lambda c: upkeep.delete_for_runs(c, run_ids, dry_run=False))
+        self.delete_for_runs_counted(run_ids)
+
+    def delete_for_runs_counted(
+        self, run_ids: Sequence[str], *, dry_run: bool = False
+    ) -> upkeep.Removal:
+        """``delete_for_runs``, returning what went and which threads were left alone."""
+        return self._maintain(lambda c: upkeep.delete_for_runs(c, run_ids, dry_run))
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """Copy every checkpoint and write of a thread under a new thread id (a fork)."""

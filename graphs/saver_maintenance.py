@@ -8,8 +8,11 @@ only counts what it would remove.
 Pruning is conservative so that a waiting thread always resumes and its latest state
 always reads: only top-level (``checkpoint_ns = ''``) history is pruned; the latest
 checkpoints and all their pending writes stay; a subgraph namespace is removed only when
-the parent task that ran it belongs to a pruned checkpoint; and a thread whose kept
-checkpoints use ``DeltaChannel`` (state rebuilt by replaying ancestors) is left alone.
+the parent task that ran it belongs to a pruned checkpoint, so a subgraph's history (a
+worker's messages are a ``DeltaChannel``, rebuilt by replaying its writes since the last
+snapshot) is kept or removed whole, never cut; and a thread whose kept top-level
+checkpoints use a ``DeltaChannel`` is left alone. Deleting by run never cuts a history a
+later run continued from.
 """
 
 from __future__ import annotations
@@ -155,7 +158,13 @@ def delete_threads(conn: sqlite3.Connection, thread_ids: Sequence[str], dry_run:
 
 
 def delete_for_runs(conn: sqlite3.Connection, run_ids: Sequence[str], dry_run: bool) -> Removal:
-    """Remove the checkpoints whose metadata ``run_id`` is listed, with their writes."""
+    """Remove the checkpoints whose metadata ``run_id`` is listed, with their writes.
+
+    A thread is left alone (listed in ``skipped``) when a checkpoint that stays has one
+    of those checkpoints as its parent: a later run continued from them, and removing
+    them would cut its history (and the replayed ``DeltaChannel`` state, such as a
+    worker's messages, rebuilt from it). Removing a thread's latest runs is an undo.
+    """
     removal = Removal(dry_run=dry_run)
     if not run_ids:
         return removal
@@ -164,13 +173,34 @@ def delete_for_runs(conn: sqlite3.Connection, run_ids: Sequence[str], dry_run: b
         f"CAST(metadata AS TEXT), '$.run_id') IN ({_marks(len(run_ids))})",
         tuple(run_ids),
     ).fetchall()
+    doomed: dict[str, set[tuple[str, str]]] = {}
+    for thread_id, namespace, checkpoint_id in rows:
+        doomed.setdefault(str(thread_id), set()).add((str(namespace), str(checkpoint_id)))
     with conn:
-        for thread_id, namespace, checkpoint_id in rows:
-            where = "thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ?"
-            _remove(conn, removal, where, (thread_id, namespace, checkpoint_id))
-            if thread_id not in removal.thread_ids:
-                removal.thread_ids.append(thread_id)
+        for thread_id, checkpoints in doomed.items():
+            if _continued_from(conn, thread_id, checkpoints):
+                removal.skipped.append(thread_id)
+                continue
+            for namespace, checkpoint_id in sorted(checkpoints):
+                where = "thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ?"
+                _remove(conn, removal, where, (thread_id, namespace, checkpoint_id))
+            removal.thread_ids.append(thread_id)
     return removal
+
+
+def _continued_from(
+    conn: sqlite3.Connection, thread_id: str, checkpoints: set[tuple[str, str]]
+) -> bool:
+    """Whether a checkpoint outside ``checkpoints`` has its parent inside them."""
+    children = conn.execute(
+        "SELECT checkpoint_ns, checkpoint_id, parent_checkpoint_id FROM checkpoints "
+        "WHERE thread_id = ? AND parent_checkpoint_id IS NOT NULL",
+        (thread_id,),
+    )
+    return any(
+        (ns, parent) in checkpoints and (ns, child) not in checkpoints
+        for ns, child, parent in children
+    )
 
 
 def copy_thread(conn: sqlite3.Connection, source: str, target: str) -> Removal:

@@ -6,13 +6,17 @@ import operator
 from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.messages import AnyMessage
-from langgraph.graph.message import add_messages
+from langgraph.channels.delta import DeltaChannel
+from langgraph.graph.message import _messages_delta_reducer
 
 from state.draft import Draft, ReviewVerdict
 from state.plan import Step
 from state.results import WorkerResult
 from state.route import Route
 from state.ticket import TicketFields, TicketSummary
+
+MESSAGES_SNAPSHOT_EVERY = 100
+"""Updates of a worker's ``messages`` between two full snapshots in its checkpoints."""
 
 RunStatus = Literal["running", "done", "failed", "budget_exhausted"]
 
@@ -113,8 +117,17 @@ class WorkerTask(TypedDict, total=False):
 class WorkerState(WorkerTask, total=False):
     """A worker subgraph's private state."""
 
-    messages: Annotated[list[AnyMessage], add_messages]
-    """The worker's conversation with its model and tools."""
+    messages: Annotated[
+        list[AnyMessage],
+        DeltaChannel(_messages_delta_reducer, snapshot_frequency=MESSAGES_SNAPSHOT_EVERY),
+    ]
+    """The worker's conversation with its model and tools.
+
+    Stored as deltas: each checkpoint saves only the messages that step added (its
+    writes), plus a full snapshot every ``MESSAGES_SNAPSHOT_EVERY`` updates; reading a
+    checkpoint replays the writes since the nearest snapshot. Message ids are stable
+    (LangGraph stamps missing ones), so a message with a known id replaces that one.
+    """
     tool_calls_made: int
     """Tool calls this step has made (capped per worker)."""
     draft: Draft | None

@@ -141,3 +141,30 @@ def test_delete_for_runs_removes_that_runs_checkpoints(settings: Settings) -> No
     assert _count(saver, "checkpoints", "a") == 0
     assert _count(saver, "checkpoints", "b") > 0
     saver.conn.close()
+
+
+def test_delete_for_runs_undoes_the_latest_run_and_never_cuts_a_continued_history(
+    settings: Settings,
+) -> None:
+    from bench.growth import build_appender
+
+    saver = open_checkpointer(settings.db_path)
+    graph = build_appender(3, saver)  # a worker's real DeltaChannel messages
+    config = {"configurable": {"thread_id": "t"}}
+    graph.invoke({"steps": 0}, {**config, "metadata": {"run_id": "run-1"}})
+    after_first = graph.get_state(config).values
+    # a second run continues the thread from the first run's last checkpoint
+    graph.invoke({"steps": 0}, {**config, "metadata": {"run_id": "run-2"}})
+    assert len(graph.get_state(config).values["messages"]) == 3
+    before = _count(saver, "checkpoints", "t")
+
+    refused = saver.delete_for_runs_counted(["run-1"])
+    assert refused.skipped == ["t"] and refused.checkpoints == 0
+    assert _count(saver, "checkpoints", "t") == before
+
+    undone = saver.delete_for_runs_counted(["run-2"])
+    assert undone.thread_ids == ["t"] and 0 < undone.checkpoints < before
+    state = graph.get_state(config).values
+    assert state == after_first
+    assert [m.id for m in state["messages"]] == ["m1", "m2", "m3"]
+    saver.conn.close()

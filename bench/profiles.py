@@ -1,0 +1,80 @@
+"""``python -m bench --profile``: profile each side of the superstep and concurrency runs.
+
+Each side (durable Baton, LangGraph's ``InMemorySaver``, no checkpointer) is run once under
+cProfile with the same graph, and written to ``bench/results/profile-<workload>.txt``, so
+the cost of checkpointing can be read off by package: what LangGraph's checkpoint
+bookkeeping costs with no I/O, and what Baton's saver and SQLite add on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import pstats
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.memory import InMemorySaver
+
+from bench import concurrency, superstep
+from bench.profile import profile, render
+from graphs.checkpointer import open_async_checkpointer, open_checkpointer
+
+SIDES = ("durable", "in-memory saver", "no checkpointer")
+
+
+def _superstep(workdir: Path, steps: int, runs: int) -> list[tuple[str, pstats.Stats]]:
+    saver = open_checkpointer(workdir / "profile-superstep.db")
+    graphs = {
+        "durable": superstep.build_loop(steps, 0.0, saver),
+        "in-memory saver": superstep.build_loop(steps, 0.0, InMemorySaver()),
+        "no checkpointer": superstep.build_loop(steps, 0.0),
+    }
+    out: list[tuple[str, pstats.Stats]] = []
+    for side, graph in graphs.items():
+
+        def once(graph: Any = graph, side: str = side) -> None:
+            for i in range(runs):
+                config = {"configurable": {"thread_id": f"{side}-{i}"}}
+                graph.invoke({"request": "bench", "steps": 0}, config, durability="sync")
+
+        once(graph, f"warm-{side}")
+        out.append((side, profile(once)))
+    saver.conn.close()
+    return out
+
+
+async def _concurrency(workdir: Path, threads: int) -> list[tuple[str, pstats.Stats]]:
+    out: list[tuple[str, pstats.Stats]] = []
+    async with open_async_checkpointer(workdir / "profile-concurrency.db") as saver:
+        graphs = {
+            "durable": concurrency.build_chat(5, 0.05, saver),
+            "in-memory saver": concurrency.build_chat(5, 0.05, InMemorySaver()),
+            "no checkpointer": concurrency.build_chat(5, 0.05),
+        }
+        for side, graph in graphs.items():
+            durable = side != "no checkpointer"
+            await concurrency.wall(graph, threads, f"warm-{side}", durable)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            seconds = await concurrency.wall(graph, threads, side, durable)
+            profiler.disable()
+            out.append((f"{side}: {seconds:.3f} s wall", pstats.Stats(profiler)))
+    return out
+
+
+def write_profiles(workdir: Path, results_dir: Path) -> list[Path]:
+    """Profile both workloads side by side; the report files written."""
+    jobs: dict[str, Callable[[], list[tuple[str, pstats.Stats]]]] = {
+        "superstep": lambda: _superstep(workdir, steps=50, runs=20),
+        "concurrency": lambda: asyncio.run(_concurrency(workdir, threads=200)),
+    }
+    written: list[Path] = []
+    for name, job in jobs.items():
+        sections = [render(f"== {name}: {side} ==", stats) for side, stats in job()]
+        path = results_dir / f"profile-{name}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n\n".join(sections))
+        written.append(path)
+    return written
