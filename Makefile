@@ -26,7 +26,7 @@ typecheck: $(STAMP)
 
 # Two pytest workers (the machine kind has 2 cores); `make reliability` stays serial.
 test: lint typecheck
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

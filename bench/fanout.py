@@ -1,7 +1,8 @@
 """Fan-out: N parallel workers (``Send``) of 100 ms each, durable vs no checkpointer.
 
 Both sides run async (``ainvoke``), so all N workers really wait at once; the durable side
-uses ``graphs.checkpointer.open_async_checkpointer`` with durability ``sync``.
+uses ``graphs.checkpointer.open_async_checkpointer`` with durability ``sync``. LangGraph's
+``InMemorySaver`` runs alongside as the floor: what checkpointing costs with no I/O at all.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
@@ -66,15 +68,19 @@ async def run(workdir: Path, *, sizes: list[int], repeats: int) -> list[dict[str
     rows: list[dict[str, Any]] = []
     async with open_async_checkpointer(workdir / "fanout.db") as saver:
         durable = build_fanout(saver)
+        memory = build_fanout(InMemorySaver())
         raw = build_fanout()
         for n in sizes:
             start = {"workers": n}
             durable_s: list[float] = []
+            memory_s: list[float] = []
             raw_s: list[float] = []
             for i in range(repeats):
                 config = {"configurable": {"thread_id": f"n{n}-{i}"}}
                 run_durable = partial(durable.ainvoke, start, config, durability="sync")
                 durable_s.append(await atimed(run_durable))
+                run_memory = partial(memory.ainvoke, start, config, durability="sync")
+                memory_s.append(await atimed(run_memory))
                 raw_s.append(await atimed(partial(raw.ainvoke, start)))
             d, r = median_seconds(durable_s), median_seconds(raw_s)
             rows.append(
@@ -83,6 +89,7 @@ async def run(workdir: Path, *, sizes: list[int], repeats: int) -> list[dict[str
                     "durable_s": d,
                     "raw_s": r,
                     "ratio": d / r,
+                    "in_memory_saver_ratio": median_seconds(memory_s) / r,
                     "durable_over_worker": d / WORKER_LATENCY_S,
                 }
             )

@@ -12,7 +12,9 @@ from __future__ import annotations
 import cProfile
 import io
 import pstats
+import sysconfig
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 PACKAGES = (
@@ -76,4 +78,13 @@ def render(title: str, stats: pstats.Stats, top: int = 30) -> str:
     stats.stream = buffer  # type: ignore[attr-defined]
     stats.sort_stats("tottime").print_stats(top)
     lines += ["", "top functions by own time", buffer.getvalue()]
-    return "\n".join(lines)
+    return short_paths("\n".join(lines))
+
+
+def short_paths(text: str) -> str:
+    """``text`` with installed, standard-library and repository paths made relative."""
+    repo = str(Path(__file__).resolve().parents[1])
+    paths = sysconfig.get_paths()
+    for prefix, short in ((paths["purelib"], ""), (paths["stdlib"], "<stdlib>"), (repo, ".")):
+        text = text.replace(prefix + "/", short + ("/" if short else ""))
+    return text

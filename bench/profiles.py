@@ -1,4 +1,4 @@
-"""``python -m bench --profile``: profile each side of the superstep and concurrency runs.
+"""``python -m bench --profile``: profile each side of the superstep, concurrency, fan-out runs.
 
 Each side (durable Baton, LangGraph's ``InMemorySaver``, no checkpointer) is run once under
 cProfile with the same graph, and written to ``bench/results/profile-<workload>.txt``, so
@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import pstats
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.memory import InMemorySaver
 
-from bench import concurrency, superstep
+from bench import concurrency, fanout, superstep
 from bench.profile import profile, render
 from graphs.checkpointer import open_async_checkpointer, open_checkpointer
 
@@ -35,9 +36,10 @@ def _superstep(workdir: Path, steps: int, runs: int) -> list[tuple[str, pstats.S
     for side, graph in graphs.items():
 
         def once(graph: Any = graph, side: str = side) -> None:
+            extra = {} if side.endswith("no checkpointer") else {"durability": "sync"}
             for i in range(runs):
                 config = {"configurable": {"thread_id": f"{side}-{i}"}}
-                graph.invoke({"request": "bench", "steps": 0}, config, durability="sync")
+                graph.invoke({"request": "bench", "steps": 0}, config, **extra)
 
         once(graph, f"warm-{side}")
         out.append((side, profile(once)))
@@ -64,11 +66,30 @@ async def _concurrency(workdir: Path, threads: int) -> list[tuple[str, pstats.St
     return out
 
 
+async def _fanout(workdir: Path, workers: int) -> list[tuple[str, pstats.Stats]]:
+    out: list[tuple[str, pstats.Stats]] = []
+    async with open_async_checkpointer(workdir / "profile-fanout.db") as saver:
+        graphs = {"durable": fanout.build_fanout(saver), "no checkpointer": fanout.build_fanout()}
+        for side, graph in graphs.items():
+            extra = {"durability": "sync"} if side == "durable" else {}
+            for tag in ("warm", "profiled"):
+                config = {"configurable": {"thread_id": f"{side}-{tag}"}}
+                profiler = cProfile.Profile()
+                start = time.perf_counter()
+                profiler.enable()
+                await graph.ainvoke({"workers": workers}, config, **extra)
+                profiler.disable()
+                seconds = time.perf_counter() - start
+            out.append((f"{side}: {seconds:.3f} s wall", pstats.Stats(profiler)))
+    return out
+
+
 def write_profiles(workdir: Path, results_dir: Path) -> list[Path]:
     """Profile both workloads side by side; the report files written."""
     jobs: dict[str, Callable[[], list[tuple[str, pstats.Stats]]]] = {
         "superstep": lambda: _superstep(workdir, steps=50, runs=20),
         "concurrency": lambda: asyncio.run(_concurrency(workdir, threads=200)),
+        "fanout-1000": lambda: asyncio.run(_fanout(workdir, workers=1000)),
     }
     written: list[Path] = []
     for name, job in jobs.items():

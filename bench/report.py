@@ -26,6 +26,7 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
         lines.append(
             f"fan-out N={row['workers']:<5} x 100 ms (s)              "
             f"{row['durable_s']:>9.3f}    {row['raw_s']:>9.3f}    {row['ratio']:>6.2f}x"
+            f"  (in-memory saver {row['in_memory_saver_ratio']:.2f}x)"
         )
     if conc := results.get("concurrency"):
         lines.append(

@@ -23,7 +23,13 @@ from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMet
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from graphs import saver_maintenance as upkeep
-from graphs.saver_rows import Statement, checkpoint_statement, saved_config, writes_statement
+from graphs.saver_rows import (
+    Statement,
+    checkpoint_statement,
+    merged,
+    saved_config,
+    writes_statement,
+)
 
 _T = TypeVar("_T")
 
@@ -81,9 +87,8 @@ class BatonSaver(SqliteSaver):
 
     def _commit_batch(self, batch: list[_Waiter]) -> None:
         try:
-            for waiter in batch:
-                for sql, rows in waiter.statements:
-                    self.conn.executemany(sql, rows)
+            for sql, rows in merged([st for waiter in batch for st in waiter.statements]):
+                self.conn.executemany(sql, rows)
             self.conn.commit()
         except BaseException as exc:
             self.conn.rollback()

@@ -20,7 +20,13 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-from graphs.saver_rows import Statement, checkpoint_statement, saved_config, writes_statement
+from graphs.saver_rows import (
+    Statement,
+    checkpoint_statement,
+    merged,
+    saved_config,
+    writes_statement,
+)
 
 
 class BatonAsyncSaver(AsyncSqliteSaver):
@@ -53,7 +59,8 @@ class BatonAsyncSaver(AsyncSqliteSaver):
         await self._commit([writes_statement(self.serde, config, writes, task_id, task_path)])
 
     async def _commit(self, statements: list[Statement]) -> None:
-        await self.setup()
+        if not self.is_setup:  # the stock setup() takes the lock the flush holds while committing
+            await self.setup()
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((statements, future))
         if self._flusher is None or self._flusher.done():
@@ -66,9 +73,8 @@ class BatonAsyncSaver(AsyncSqliteSaver):
             batch, self._queue = self._queue, []
             async with self.lock:
                 try:
-                    for statements, _ in batch:
-                        for sql, rows in statements:
-                            await self.conn.executemany(sql, rows)
+                    for sql, rows in merged([st for statements, _ in batch for st in statements]):
+                        await self.conn.executemany(sql, rows)
                     await self.conn.commit()
                 except Exception as exc:
                     await self.conn.rollback()

@@ -92,3 +92,23 @@ def saved_config(config: RunnableConfig, checkpoint: Checkpoint) -> RunnableConf
             "checkpoint_id": checkpoint["id"],
         }
     }
+
+
+def merged(statements: Sequence[Statement]) -> list[Statement]:
+    """The same inserts in as few ``executemany`` calls as possible.
+
+    Checkpoint rows all go in one call (the table's key is unique per checkpoint, and the
+    order of puts does not matter across keys). Writes keep their order; consecutive
+    statements with the same verb share a call, so a replaced write still lands after the
+    write it replaces.
+    """
+    checkpoints: list[tuple[Any, ...]] = []
+    writes: list[Statement] = []
+    for sql, rows in statements:
+        if sql == INSERT_CHECKPOINT:
+            checkpoints.extend(rows)
+        elif writes and writes[-1][0] == sql:
+            writes[-1][1].extend(rows)
+        else:
+            writes.append((sql, list(rows)))
+    return ([(INSERT_CHECKPOINT, checkpoints)] if checkpoints else []) + writes

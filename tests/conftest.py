@@ -45,3 +45,8 @@ def _no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
 def settings(tmp_path: Path) -> Settings:
     """Offline settings whose databases live under the test's own tmp dir."""
     return Settings(home=tmp_path / "home", _env_file=None)  # type: ignore[call-arg]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the long end-to-end tests first, so that parallel workers finish together."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
