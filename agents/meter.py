@@ -19,8 +19,12 @@ class Meter(Protocol):
     def charge_model_call(self) -> None:
         """Reserve one model call; raise ``BudgetExhausted`` if none is left."""
 
-    def charge_tool_call(self) -> None:
-        """Reserve one tool call; raise ``BudgetExhausted`` if none is left."""
+    def charge_tool_call(self, once_key: str | None = None) -> None:
+        """Reserve one tool call; raise ``BudgetExhausted`` if none is left.
+
+        A call charged under ``once_key`` is charged once per thread, however often the
+        node that makes it re-runs (effects deduplicated by an idempotency key).
+        """
 
     def add_tokens(self, input_tokens: int, output_tokens: int) -> None:
         """Add the tokens a model call used."""
@@ -35,7 +39,7 @@ class NullMeter:
     def charge_model_call(self) -> None:
         """Allow every call."""
 
-    def charge_tool_call(self) -> None:
+    def charge_tool_call(self, once_key: str | None = None) -> None:
         """Allow every call."""
 
     def add_tokens(self, input_tokens: int, output_tokens: int) -> None:

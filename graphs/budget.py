@@ -24,6 +24,11 @@ CREATE TABLE IF NOT EXISTS run_usage (
     tool_calls INTEGER NOT NULL DEFAULT 0,
     input_tokens INTEGER NOT NULL DEFAULT 0,
     output_tokens INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS run_charges (
+    thread_id TEXT NOT NULL,
+    once_key TEXT NOT NULL,
+    PRIMARY KEY (thread_id, once_key)
 )
 """
 
@@ -43,18 +48,34 @@ class BudgetBook:
     def __init__(self, path: Path) -> None:
         self.path = path
         with session(path) as conn:
-            conn.execute(_SCHEMA)
+            conn.executescript(_SCHEMA)
 
-    def reserve(self, thread_id: str, column: str, limits: Limits) -> None:
-        """Add one to ``column`` if the limits allow, else raise ``BudgetExhausted``."""
+    def reserve(
+        self, thread_id: str, column: str, limits: Limits, once_key: str | None = None
+    ) -> None:
+        """Add one to ``column`` if the limits allow, else raise ``BudgetExhausted``.
+
+        With ``once_key``, a reservation already made under that key for the thread is not
+        made again (a node that re-runs after a crash does not pay twice for one effect).
+        """
         cap = limits.model_calls if column == "model_calls" else limits.tool_calls
         with session(self.path) as conn:
+            if (
+                once_key is not None
+                and not conn.execute(
+                    "INSERT OR IGNORE INTO run_charges(thread_id, once_key) VALUES (?, ?)",
+                    (thread_id, once_key),
+                ).rowcount
+            ):
+                return
             conn.execute("INSERT OR IGNORE INTO run_usage(thread_id) VALUES (?)", (thread_id,))
             updated = conn.execute(
                 f"UPDATE run_usage SET {column} = {column} + 1 WHERE thread_id = ? "
                 f"AND {column} < ? AND input_tokens + output_tokens < ?",
                 (thread_id, cap, limits.tokens),
             ).rowcount
+            if not updated:
+                conn.rollback()  # the once-key row goes too: nothing was charged
         if not updated:
             usage = self.usage(thread_id)
             raise BudgetExhausted(
@@ -101,9 +122,9 @@ class RunMeter:
         """Reserve a model call from the shared budget."""
         self.book.reserve(self.thread_id, "model_calls", self.limits)
 
-    def charge_tool_call(self) -> None:
-        """Reserve a tool call from the shared budget."""
-        self.book.reserve(self.thread_id, "tool_calls", self.limits)
+    def charge_tool_call(self, once_key: str | None = None) -> None:
+        """Reserve a tool call from the shared budget (once per ``once_key``, if given)."""
+        self.book.reserve(self.thread_id, "tool_calls", self.limits, once_key)
 
     def add_tokens(self, input_tokens: int, output_tokens: int) -> None:
         """Count a model call's tokens."""

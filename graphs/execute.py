@@ -45,7 +45,7 @@ def make_execute_node(services: Services) -> Any:
                 settled = reconcile(services, spec, args, ctx, call)
             try:
                 if settled is None:
-                    meter.charge_tool_call()
+                    meter.charge_tool_call(once_key=ctx.idempotency_key)
             except BudgetExhausted as exc:
                 out.append(error_message(call, f"not executed: {exc}"))
                 return {

@@ -69,11 +69,11 @@ def make_file_ticket_node(services: Services) -> Any:
                 "customer_id": fields.customer_id,
             }
         )
+        ctx = ToolCallContext(thread, "file_ticket", "ticket", idempotency_key(thread, "ticket"))
         try:
-            meter.charge_tool_call()
+            meter.charge_tool_call(once_key=ctx.idempotency_key)
         except BudgetExhausted as exc:
             return stopped(exc)
-        ctx = ToolCallContext(thread, "file_ticket", "ticket", idempotency_key(thread, "ticket"))
         try:
             result = spec.run(args, ctx)
         except ToolRejected as exc:  # e.g. a customer id the report named but the db lacks

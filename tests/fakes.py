@@ -193,7 +193,7 @@ class RecordingMeter:
             raise BudgetExhausted(f"budget exhausted: {self.model_calls} model calls")
         self.charged_model_calls += 1
 
-    def charge_tool_call(self) -> None:
+    def charge_tool_call(self, once_key: str | None = None) -> None:
         self.charged_tool_calls += 1
 
     def add_tokens(self, input_tokens: int, output_tokens: int) -> None:

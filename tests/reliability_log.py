@@ -1,7 +1,7 @@
 """Where reliability tests report what they did, for ``make reliability``'s table.
 
 With ``RELIABILITY_REPORT=PATH`` set, each report is one JSON line appended to PATH;
-without it, reports are dropped. ``tests/reliability/table.py`` sums the lines.
+without it, reports are dropped. ``tests/reliability_table.py`` sums the lines.
 """
 
 from __future__ import annotations

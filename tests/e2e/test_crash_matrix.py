@@ -39,6 +39,7 @@ class Reference:
     effects: dict[str, int]
     model_calls: dict[str, int]
     points: list[tuple[int, str]]
+    tool_calls: int
 
 
 @dataclass
@@ -56,8 +57,13 @@ def reference_run(root: Path, request: str) -> Reference:
     home = Home(root / "home")
     home.sequence(request, "t")
     assert home.unhandled == 0
+    details = home.show("t")
     return Reference(
-        final_state(home.show("t")), home.effects(), home.model_calls("t"), points_reached(home)
+        final_state(details),
+        home.effects(),
+        home.model_calls("t"),
+        points_reached(home),
+        details["usage"]["tool_calls"],
     )
 
 
@@ -80,8 +86,12 @@ def crash_case(root: Path, request: str, point: tuple[int, str], ref: Reference)
     problems = [] if case.killed else [f"not killed (exit {home.processes[-1].returncode})"]
     at_crash = home.show("t")
     home.recover("t")
-    if final_state(home.show("t")) != ref.state:
+    details = home.show("t")
+    if final_state(details) != ref.state:
         problems.append("final state differs from the uncrashed run")
+    # an effect re-run after a crash is deduplicated, and so is its charge to the budget
+    if kind_of(point[1]) in ALWAYS and details["usage"]["tool_calls"] != ref.tool_calls:
+        problems.append(f"tool calls charged {details['usage']['tool_calls']} != {ref.tool_calls}")
     effects = home.effects()
     case.duplicates = sum(max(0, effects[k] - ref.effects[k]) for k in effects)
     if effects != ref.effects:

@@ -136,3 +136,18 @@ def test_a_planner_that_replans_forever_stops_at_its_iteration_cap(
     assert sorted(out["results"]) == ["r1", "r2", "r3"]  # the partial results are kept
     assert all(r.status == "ok" for r in out["results"].values())
     assert run.values["status"] == "budget_exhausted"  # the thread is still readable
+
+
+def test_a_charge_under_a_once_key_is_made_once(tmp_path: Path) -> None:
+    book = BudgetBook(tmp_path / "baton.db")
+    limits = Limits(model_calls=10, tool_calls=1, tokens=10_000)
+    book.reserve("t", "tool_calls", limits, once_key="refund-key")
+    book.reserve("t", "tool_calls", limits, once_key="refund-key")  # the node re-ran
+    assert book.usage("t").tool_calls == 1
+    with pytest.raises(BudgetExhausted):
+        book.reserve("t", "tool_calls", limits, once_key="email-key")
+    # the refused charge left no trace: with room, the same key is charged once
+    book.reserve("t", "tool_calls", Limits(10, 2, 10_000), once_key="email-key")
+    assert book.usage("t").tool_calls == 2
+    book.reserve("t", "tool_calls", Limits(10, 5, 10_000), once_key="email-key")
+    assert book.usage("t").tool_calls == 2
