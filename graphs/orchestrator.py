@@ -13,10 +13,11 @@ from agents.workers import all_workers
 from graphs import orchestrator_nodes as nodes
 from graphs import ticket_chain
 from graphs.flow import next_moves
+from graphs.plain_node import plain_node
 from graphs.services import Services, build_services
 from graphs.settings import Settings
 from graphs.worker import build_worker_graph
-from state.graph_state import InputState, OrchestratorState, OutputState
+from state.graph_state import InputState, OrchestratorState, OutputState, ReviewTask
 
 
 def build_orchestrator(
@@ -52,16 +53,16 @@ def build_orchestrator(
         return route
 
     graph = StateGraph(OrchestratorState, input_schema=InputState, output_schema=OutputState)
-    graph.add_node("triage", nodes.make_triage_node(services))
-    graph.add_node("answer_plan", nodes.answer_plan)
-    graph.add_node("plan", nodes.make_plan_node(services))
-    graph.add_node("review", nodes.make_review_node(services))
-    graph.add_node("collect", nodes.make_collect_node(services))
-    graph.add_node("synthesize", nodes.make_synthesize_node(services))
-    graph.add_node("finish", nodes.finish)
-    graph.add_node("extract", ticket_chain.make_extract_node(services))
-    graph.add_node("summarize", ticket_chain.make_summarize_node(services))
-    graph.add_node("file_ticket", ticket_chain.make_file_ticket_node(services))
+    graph.add_node("triage", plain_node(nodes.make_triage_node(services)))
+    graph.add_node("answer_plan", plain_node(nodes.answer_plan))
+    graph.add_node("plan", plain_node(nodes.make_plan_node(services)))
+    graph.add_node("review", plain_node(nodes.make_review_node(services)), input_schema=ReviewTask)
+    graph.add_node("collect", plain_node(nodes.make_collect_node(services)))
+    graph.add_node("synthesize", plain_node(nodes.make_synthesize_node(services)))
+    graph.add_node("finish", plain_node(nodes.finish))
+    graph.add_node("extract", plain_node(ticket_chain.make_extract_node(services)))
+    graph.add_node("summarize", plain_node(ticket_chain.make_summarize_node(services)))
+    graph.add_node("file_ticket", plain_node(ticket_chain.make_file_ticket_node(services)))
     for worker in workers.values():
         graph.add_node(worker.name, build_worker_graph(worker, services))
         graph.add_edge(worker.name, "collect")

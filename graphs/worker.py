@@ -24,6 +24,7 @@ from agents.workers import WorkerSpec
 from graphs.approval import make_approval_node
 from graphs.config import thread_of
 from graphs.execute import make_execute_node
+from graphs.plain_node import plain_node
 from graphs.services import Services
 from graphs.tool_calls import last_ai, make_act_node, pending_irreversible
 from state.graph_state import WorkerOutput, WorkerState, WorkerTask
@@ -117,7 +118,7 @@ def build_worker_graph(
         return "finish" if state.get("failure") else "agent"
 
     graph = StateGraph(WorkerState, input_schema=WorkerTask, output_schema=WorkerOutput)
-    graph.add_node("agent", make_agent_node(worker, services))
+    graph.add_node("agent", plain_node(make_agent_node(worker, services)))
     # A temporary backend failure (a mail server's 4xx, a timeout) is retried. For decided
     # irreversible calls that is safe: the retry goes through the ledger under the same key.
     transient = RetryPolicy(
@@ -128,10 +129,10 @@ def build_worker_graph(
         jitter=True,
         retry_on=ToolTransientError,
     )
-    graph.add_node("act", make_act_node(worker, services), retry_policy=transient)
-    graph.add_node("approval", make_approval_node(services))
-    graph.add_node("execute", make_execute_node(services), retry_policy=transient)
-    graph.add_node("finish", make_finish_node(worker))
+    graph.add_node("act", plain_node(make_act_node(worker, services)), retry_policy=transient)
+    graph.add_node("approval", plain_node(make_approval_node(services)))
+    graph.add_node("execute", plain_node(make_execute_node(services)), retry_policy=transient)
+    graph.add_node("finish", plain_node(make_finish_node(worker)))
     graph.add_edge(START, "agent")
     graph.add_conditional_edges("agent", after_agent)
     graph.add_conditional_edges("act", after_act)
