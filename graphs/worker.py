@@ -7,6 +7,7 @@ registering a spec, not editing a graph.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -35,8 +36,15 @@ from tools.spec import ToolTransientError
 
 
 def make_agent_node(worker: WorkerSpec, services: Services) -> Any:
-    """Build the node that asks the worker's model for its next move."""
-    tools = [openai_tool(services.tools[name]) for name in worker.tools]
+    """Build the node that asks the worker's model for its next move.
+
+    The tool definitions are built on the node's first call, not when the graph compiles:
+    a process resuming a thread at an approval never needs them before its first node.
+    """
+
+    @cache
+    def tools() -> list[dict[str, Any]]:
+        return [openai_tool(services.tools[name]) for name in worker.tools]
 
     def agent(state: WorkerState, config: RunnableConfig) -> dict[str, Any]:
         step = Step.model_validate(state["step"])
@@ -51,7 +59,7 @@ def make_agent_node(worker: WorkerSpec, services: Services) -> Any:
         messages = [SystemMessage(worker.prompt), HumanMessage(opening), *state.get("messages", [])]
         try:
             reply = call_model(
-                services.tiers, worker.tier, messages, meter, tools=tools, purpose=worker.name
+                services.tiers, worker.tier, messages, meter, tools=tools(), purpose=worker.name
             )
         except BudgetExhausted as exc:
             return {"failure": str(exc), "failure_status": "budget_exhausted"}

@@ -1,6 +1,9 @@
-"""Graph states: the orchestrator's and the worker subgraphs', with their reducers."""
+"""Graph states: the orchestrator's and the worker subgraphs', with their reducers.
 
-from __future__ import annotations
+Annotations here are evaluated at import (no ``from __future__ import annotations``):
+LangGraph reads these TypedDicts' type hints many times while compiling, and evaluating
+them from strings on every read cost a few milliseconds of every process's start.
+"""
 
 import operator
 from typing import Annotated, Any, Literal, TypedDict
