@@ -25,7 +25,9 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
     if name == "superstep":
         steps = 20 if quick else 50
         return [
-            superstep.run(workdir, steps=steps, latency_s=latency, repeats=reps)
+            superstep.run(
+                workdir, steps=steps, latency_s=latency, repeats=reps, with_stock=not latency
+            )
             for latency in (0.0, 0.05 if not quick else 0.01)
         ]
     if name == "orchestrator":

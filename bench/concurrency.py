@@ -2,7 +2,8 @@
 
 Throughput is steps per second of wall time; the result is the durable run's throughput
 as a fraction of the same run with no checkpointer. LangGraph's ``InMemorySaver`` runs
-alongside as the floor: the fraction reachable with no I/O at all.
+alongside as the floor (the fraction reachable with no I/O at all), and the stock
+``AsyncSqliteSaver`` on the same pragmas.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, TypedDict
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 
+from bench.stock import open_stock_async
 from bench.stubs import acall_stub
 from bench.timing import median_seconds
 from graphs.checkpointer import open_async_checkpointer
@@ -64,20 +66,27 @@ async def run(
     workdir: Path, *, threads: int, steps: int, latency_s: float, repeats: int
 ) -> dict[str, Any]:
     """Steps per second, durable and baseline, and the durable fraction of the baseline."""
-    async with open_async_checkpointer(workdir / "concurrency.db") as saver:
+    async with (
+        open_async_checkpointer(workdir / "concurrency.db") as saver,
+        open_stock_async(workdir / "concurrency-stock.db") as stock_saver,
+    ):
         durable = build_chat(steps, latency_s, saver)
         memory = build_chat(steps, latency_s, InMemorySaver())
+        stock = build_chat(steps, latency_s, stock_saver)
         raw = build_chat(steps, latency_s)
         durable_s: list[float] = []
         memory_s: list[float] = []
+        stock_s: list[float] = []
         raw_s: list[float] = []
         for i in range(repeats):
             durable_s.append(await wall(durable, threads, f"r{i}", durable=True))
             memory_s.append(await wall(memory, threads, f"r{i}", durable=True))
+            stock_s.append(await wall(stock, threads, f"r{i}", durable=True))
             raw_s.append(await wall(raw, threads, f"r{i}", durable=False))
     total = threads * steps
     d, r = total / median_seconds(durable_s), total / median_seconds(raw_s)
     m = total / median_seconds(memory_s)
+    st = total / median_seconds(stock_s)
     return {
         "threads": threads,
         "steps": steps,
@@ -86,4 +95,5 @@ async def run(
         "raw_steps_per_s": r,
         "fraction": d / r,
         "in_memory_saver_fraction": m / r,
+        "stock_saver_fraction": st / r,
     }

@@ -2,7 +2,8 @@
 
 Both sides run async (``ainvoke``), so all N workers really wait at once; the durable side
 uses ``graphs.checkpointer.open_async_checkpointer`` with durability ``sync``. LangGraph's
-``InMemorySaver`` runs alongside as the floor: what checkpointing costs with no I/O at all.
+``InMemorySaver`` runs alongside as the floor (what checkpointing costs with no I/O at
+all), and the stock ``AsyncSqliteSaver`` on the same pragmas.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
+from bench.stock import open_stock_async
 from bench.stubs import acall_stub
 from bench.timing import atimed, median_seconds
 from graphs.checkpointer import open_async_checkpointer
@@ -66,14 +68,19 @@ def build_fanout(checkpointer: Any = None) -> Any:
 async def run(workdir: Path, *, sizes: list[int], repeats: int) -> list[dict[str, Any]]:
     """For each N: median wall time durable and baseline, their ratio, and wall / 100 ms."""
     rows: list[dict[str, Any]] = []
-    async with open_async_checkpointer(workdir / "fanout.db") as saver:
+    async with (
+        open_async_checkpointer(workdir / "fanout.db") as saver,
+        open_stock_async(workdir / "fanout-stock.db") as stock_saver,
+    ):
         durable = build_fanout(saver)
+        stock = build_fanout(stock_saver)
         memory = build_fanout(InMemorySaver())
         raw = build_fanout()
         for n in sizes:
             start = {"workers": n}
             durable_s: list[float] = []
             memory_s: list[float] = []
+            stock_s: list[float] = []
             raw_s: list[float] = []
             for i in range(repeats):
                 config = {"configurable": {"thread_id": f"n{n}-{i}"}}
@@ -81,6 +88,8 @@ async def run(workdir: Path, *, sizes: list[int], repeats: int) -> list[dict[str
                 durable_s.append(await atimed(run_durable))
                 run_memory = partial(memory.ainvoke, start, config, durability="sync")
                 memory_s.append(await atimed(run_memory))
+                run_stock = partial(stock.ainvoke, start, config, durability="sync")
+                stock_s.append(await atimed(run_stock))
                 raw_s.append(await atimed(partial(raw.ainvoke, start)))
             d, r = median_seconds(durable_s), median_seconds(raw_s)
             rows.append(
@@ -90,6 +99,7 @@ async def run(workdir: Path, *, sizes: list[int], repeats: int) -> list[dict[str
                     "raw_s": r,
                     "ratio": d / r,
                     "in_memory_saver_ratio": median_seconds(memory_s) / r,
+                    "stock_saver_ratio": median_seconds(stock_s) / r,
                     "durable_over_worker": d / WORKER_LATENCY_S,
                 }
             )

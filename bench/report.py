@@ -14,7 +14,12 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
         lines.append(
             f"superstep, {row['latency_ms']:>3.0f} ms stub (ms/step)        "
             f"{row['durable_ms_per_step']:>9.3f}    {row['raw_ms_per_step']:>9.3f}    "
-            f"{row['ratio']:>6.2f}x  (in-memory saver {row['in_memory_saver_ratio']:.2f}x)"
+            f"{row['ratio']:>6.2f}x  (in-memory saver {row['in_memory_saver_ratio']:.2f}x"
+            + (
+                f", stock saver {row['stock_saver_ratio']:.2f}x)"
+                if "stock_saver_ratio" in row
+                else ")"
+            )
         )
     for row in results.get("orchestrator", []):
         lines.append(
@@ -26,13 +31,15 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
         lines.append(
             f"fan-out N={row['workers']:<5} x 100 ms (s)              "
             f"{row['durable_s']:>9.3f}    {row['raw_s']:>9.3f}    {row['ratio']:>6.2f}x"
-            f"  (in-memory saver {row['in_memory_saver_ratio']:.2f}x)"
+            f"  (in-memory saver {row['in_memory_saver_ratio']:.2f}x, "
+            f"stock saver {row['stock_saver_ratio']:.2f}x)"
         )
     if conc := results.get("concurrency"):
         lines.append(
             f"{conc['threads']} threads x {conc['steps']} x {conc['latency_ms']:.0f} ms (steps/s)"
             f"      {conc['durable_steps_per_s']:>9.1f}    {conc['raw_steps_per_s']:>9.1f}    "
-            f"{conc['fraction']:>6.2f}  (in-memory saver {conc['in_memory_saver_fraction']:.2f})"
+            f"{conc['fraction']:>6.2f}  (in-memory saver {conc['in_memory_saver_fraction']:.2f}, "
+            f"stock saver {conc['stock_saver_fraction']:.2f})"
         )
     if growth := results.get("growth"):
         lines.append(
