@@ -69,9 +69,13 @@ async def _concurrency(workdir: Path, threads: int) -> list[tuple[str, pstats.St
 async def _fanout(workdir: Path, workers: int) -> list[tuple[str, pstats.Stats]]:
     out: list[tuple[str, pstats.Stats]] = []
     async with open_async_checkpointer(workdir / "profile-fanout.db") as saver:
-        graphs = {"durable": fanout.build_fanout(saver), "no checkpointer": fanout.build_fanout()}
+        graphs = {
+            "durable": fanout.build_fanout(saver),
+            "in-memory saver": fanout.build_fanout(InMemorySaver()),
+            "no checkpointer": fanout.build_fanout(),
+        }
         for side, graph in graphs.items():
-            extra = {"durability": "sync"} if side == "durable" else {}
+            extra = {} if side == "no checkpointer" else {"durability": "sync"}
             for tag in ("warm", "profiled"):
                 config = {"configurable": {"thread_id": f"{side}-{tag}"}}
                 profiler = cProfile.Profile()
