@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from graphs.saver import BatonSaver
-from graphs.sqlite_conn import BUSY_TIMEOUT_MS, PRAGMAS, connect
+from graphs.sqlite_conn import aconnect, connect
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -50,14 +50,9 @@ def open_checkpointer(db_path: Path) -> BatonSaver:
 @asynccontextmanager
 async def open_async_checkpointer(db_path: Path) -> AsyncIterator[BatonAsyncSaver]:
     """An async saver for chat backends (``astream``), with the same pragmas."""
-    import aiosqlite
-
     from graphs.saver_async import BatonAsyncSaver
 
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    async with aiosqlite.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000) as conn:
-        for pragma in PRAGMAS:
-            await conn.execute(pragma)
+    async with aconnect(db_path) as conn:
         saver = BatonAsyncSaver(conn, serde=serializer())
         await saver.setup()
         yield saver
