@@ -1,12 +1,14 @@
 """The durable checkpointer: Baton's savers on ``BATON_HOME/baton.db``.
 
-``open_checkpointer`` (sync, the CLI and embedding) and ``open_async_checkpointer`` (chat
-backends) return Baton's subclasses of the stock ``langgraph-checkpoint-sqlite`` savers
-(``graphs.saver``, ``graphs.saver_async``): same tables, group commit, and upkeep.
+``open_checkpointer`` (sync, the CLI and embedding) returns ``BatonSaver``, the stock
+``langgraph-checkpoint-sqlite`` saver with group commit and upkeep; ``open_async_checkpointer``
+(chat backends) serves one to the event loop from its own thread (``graphs.saver_async``).
+Same tables either way.
 """
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from graphs.saver import BatonSaver
-from graphs.sqlite_conn import aconnect, connect
+from graphs.sqlite_conn import connect
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -49,10 +51,14 @@ def open_checkpointer(db_path: Path) -> BatonSaver:
 
 @asynccontextmanager
 async def open_async_checkpointer(db_path: Path) -> AsyncIterator[BatonAsyncSaver]:
-    """An async saver for chat backends (``astream``), with the same pragmas."""
+    """An async saver for chat backends (``astream``), with the same pragmas; closed on exit."""
     from graphs.saver_async import BatonAsyncSaver
 
-    async with aconnect(db_path) as conn:
-        saver = BatonAsyncSaver(conn, serde=serializer())
-        await saver.setup()
+    saver = BatonAsyncSaver(
+        await asyncio.to_thread(open_checkpointer, db_path),
+        loop_conn=await asyncio.to_thread(connect, db_path, check_same_thread=False),
+    )
+    try:
         yield saver
+    finally:
+        await saver.aclose()

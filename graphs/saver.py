@@ -15,7 +15,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -27,8 +26,9 @@ from graphs import saver_maintenance as upkeep
 from graphs.saver_rows import (
     INSERT_CHECKPOINT,
     Statement,
+    Waiter,
     checkpoint_statement,
-    merged,
+    commit_waiters,
     saved_config,
     writes_statement,
 )
@@ -43,21 +43,12 @@ waiting 100 µs lets both share one fsync: a one-node loop went from 2.0 to 1.0 
 superstep. Every call still returns only after its own rows are committed."""
 
 
-@dataclass
-class _Waiter:
-    """One caller's statements, and what became of them."""
-
-    statements: list[Statement]
-    done: bool = False
-    error: BaseException | None = field(default=None)
-
-
 class BatonSaver(SqliteSaver):
     """``SqliteSaver`` whose writes from concurrent threads share commits."""
 
     def __init__(self, conn: sqlite3.Connection, **kwargs: Any) -> None:
         super().__init__(conn, **kwargs)
-        self._queue: list[_Waiter] = []
+        self._queue: list[Waiter] = []
         self._queue_lock = threading.Lock()
 
     def put(
@@ -82,7 +73,7 @@ class BatonSaver(SqliteSaver):
         self._commit([writes_statement(self.serde, config, writes, task_id, task_path)])
 
     def _commit(self, statements: list[Statement]) -> None:
-        waiter = _Waiter(statements)
+        waiter = Waiter(statements)
         with self._queue_lock:
             self._queue.append(waiter)
         with self.lock:
@@ -92,21 +83,13 @@ class BatonSaver(SqliteSaver):
                     time.sleep(COMMIT_DELAY_S)  # let the step's checkpoint join this commit
                 with self._queue_lock:
                     batch, self._queue = self._queue, []
-                self._commit_batch(batch)
+                self.commit_batch(batch)
         if waiter.error is not None:
             raise waiter.error
 
-    def _commit_batch(self, batch: list[_Waiter]) -> None:
-        try:
-            for sql, rows in merged([st for waiter in batch for st in waiter.statements]):
-                self.conn.executemany(sql, rows)
-            self.conn.commit()
-        except BaseException as exc:
-            self.conn.rollback()
-            for waiter in batch:
-                waiter.error = exc
-        for waiter in batch:
-            waiter.done = True
+    def commit_batch(self, batch: list[Waiter]) -> None:
+        """Insert every waiter's rows in one transaction and commit once; mark them done."""
+        commit_waiters(self.conn, batch)
 
     def _maintain(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         with self.lock:

@@ -1,41 +1,117 @@
-"""Baton's async checkpoint saver: the stock ``AsyncSqliteSaver`` with group commit.
+"""Baton's async checkpoint saver: ``BatonSaver`` served to the event loop by one thread.
 
-What the library lacked. The stock async saver holds one lock per ``aput``/``aput_writes``
-and commits each on its own, so 200 concurrent threads (or 1000 fanned-out workers) queue
-behind one fsync at a time. Here each call queues its rows and awaits a future; a single
-flush task inserts everything queued so far in one transaction, commits once and resolves
-every future. A call still returns only after its own rows are committed, so durability is
-exactly the stock saver's; the flush never blocks the event loop (aiosqlite runs SQLite on
-its own thread). Upkeep (prune, fork, delete, vacuum) is the sync ``BatonSaver``'s job: it
-can run on its own connection alongside, WAL lets it.
+What the library lacked. The stock ``AsyncSqliteSaver`` holds one lock per ``aput`` and
+``aput_writes`` and commits each on its own, so 200 concurrent threads (or 1000 fanned-out
+workers) queue behind one fsync at a time; and it reaches SQLite through aiosqlite, one
+thread hand-off per statement and fetch (see ``graphs.sqlite_thread`` for why that costs
+more than SQLite itself under load). Here every call is a job for one ``SqliteThread``:
+reads run there on the sync saver's code, and the writes queued in a round share one
+transaction and one commit. A call still returns only after its own rows are committed,
+so durability is exactly the stock saver's, and the database is the stock schema: a file
+written by this saver reads with either stock saver and with ``BatonSaver``.
+
+The sync methods work too, from any thread, the event loop's included; upkeep (prune,
+fork, delete, vacuum) runs on the same thread through ``run``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
-from graphs.saver_rows import (
-    Statement,
-    checkpoint_statement,
-    merged,
-    saved_config,
-    writes_statement,
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    DeltaChannelHistory,
 )
 
+from graphs.loop_commit import LoopCommitter
+from graphs.saver import BatonSaver
+from graphs.saver_rows import checkpoint_statement, saved_config, writes_statement
+from graphs.sqlite_thread import SqliteThread
 
-class BatonAsyncSaver(AsyncSqliteSaver):
-    """``AsyncSqliteSaver`` whose concurrent writes share commits."""
+_T = TypeVar("_T")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._queue: list[tuple[list[Statement], asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+
+class BatonAsyncSaver(BaseCheckpointSaver[str]):
+    """LangGraph's checkpointer interface, async and sync, over one ``BatonSaver`` thread."""
+
+    def __init__(
+        self,
+        saver: BatonSaver,
+        *,
+        loop_conn: sqlite3.Connection | None = None,
+        _shared: tuple[SqliteThread, LoopCommitter | None] | None = None,
+    ) -> None:
+        """Serve ``saver`` from its own thread.
+
+        With ``loop_conn`` (a second connection to the same file), writes commit on the
+        event loop instead (``graphs.loop_commit``).
+        """
+        super().__init__(serde=saver.serde)
+        self.sync = saver
+        if _shared is not None:
+            self._thread, self._committer = _shared
+        else:
+            self._thread = SqliteThread(saver)
+            self._committer = LoopCommitter(loop_conn, self._thread) if loop_conn else None
+        self._commit = self._committer.commit if self._committer else self._thread.commit
+
+    @property
+    def connections(self) -> tuple[sqlite3.Connection, ...]:
+        """The saver thread's connection, then the event loop's (if writes commit there)."""
+        thread_conn = (self.sync.conn,)
+        return thread_conn + ((self._committer.conn,) if self._committer else ())
+
+    async def run(self, work: Callable[[BatonSaver], _T]) -> _T:
+        """Run ``work(saver)`` (upkeep, a query) on the saver's thread; its result."""
+        return await self._thread.call(partial(work, self.sync))
+
+    async def aclose(self) -> None:
+        """Finish what is queued, stop the thread and close the connection."""
+        await asyncio.to_thread(self._thread.close)
+        self.sync.conn.close()
+        if self._committer is not None:
+            self._committer.conn.close()
+
+    def with_allowlist(self, extra_allowlist: Collection[tuple[str, ...]]) -> BatonAsyncSaver:
+        """The same saver and thread, reading and writing with a stricter serializer."""
+        inner = cast(BatonSaver, self.sync.with_allowlist(extra_allowlist))
+        if inner is self.sync:
+            return self
+        return BatonAsyncSaver(inner, _shared=(self._thread, self._committer))
+
+    def get_next_version(self, current: str | None, channel: None) -> str:
+        """The stock SQLite savers' version strings."""
+        return self.sync.get_next_version(current, channel)
+
+    # -- async interface -------------------------------------------------------------------
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The checkpoint ``config`` names (or the thread's latest) with its pending writes."""
+        return await self._thread.call(partial(self.sync.get_tuple, config))
+
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        """Checkpoints newest first, read in one job (``limit`` bounds what is held)."""
+        found = await self._thread.call(
+            lambda: list(self.sync.list(config, filter=filter, before=before, limit=limit))
+        )
+        for item in found:
+            yield item
 
     async def aput(
         self,
@@ -56,32 +132,83 @@ class BatonAsyncSaver(AsyncSqliteSaver):
         task_path: str = "",
     ) -> None:
         """Store a task's writes; returns once they are committed."""
-        await self._commit([writes_statement(self.serde, config, writes, task_id, task_path)])
+        statement = writes_statement(self.serde, config, writes, task_id, task_path)
+        await self._commit([statement])
 
-    async def _commit(self, statements: list[Statement]) -> None:
-        if not self.is_setup:  # the stock setup() takes the lock the flush holds while committing
-            await self.setup()
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((statements, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        await future
+    async def adelete_thread(self, thread_id: str) -> None:
+        """Delete every checkpoint and write of the thread."""
+        await self.run(lambda saver: saver.delete_threads([thread_id]))
 
-    async def _flush(self) -> None:
-        """Commit what is queued, batch after batch, until the queue stays empty."""
-        while self._queue:
-            batch, self._queue = self._queue, []
-            async with self.lock:
-                try:
-                    for sql, rows in merged([st for statements, _ in batch for st in statements]):
-                        await self.conn.executemany(sql, rows)
-                    await self.conn.commit()
-                except Exception as exc:
-                    await self.conn.rollback()
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
+    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """``BatonSaver.delete_for_runs`` on the saver's thread."""
+        await self.run(lambda saver: saver.delete_for_runs(run_ids))
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """``BatonSaver.copy_thread`` on the saver's thread."""
+        await self.run(lambda saver: saver.copy_thread(source_thread_id, target_thread_id))
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """``BatonSaver.prune`` on the saver's thread."""
+        await self.run(lambda saver: saver.prune(thread_ids, strategy=strategy))
+
+    async def aget_delta_channel_history(
+        self, *, config: RunnableConfig, channels: Sequence[str]
+    ) -> Mapping[str, DeltaChannelHistory]:
+        """The stock SQLite saver's delta-channel query, on the saver's thread."""
+        read = partial(self.sync.get_delta_channel_history, config=config, channels=channels)
+        return await self._thread.call(read)
+
+    # -- sync interface (any thread) -------------------------------------------------------
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """``aget_tuple`` for sync callers."""
+        return self._thread.call_blocking(partial(self.sync.get_tuple, config))
+
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """``alist`` for sync callers."""
+        return iter(
+            self._thread.call_blocking(
+                lambda: list(self.sync.list(config, filter=filter, before=before, limit=limit))
+            )
+        )
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """``aput`` for sync callers."""
+        statement = checkpoint_statement(self.serde, config, checkpoint, metadata)
+        self._thread.commit_blocking([statement])
+        return saved_config(config, checkpoint)
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """``aput_writes`` for sync callers."""
+        statement = writes_statement(self.serde, config, writes, task_id, task_path)
+        self._thread.commit_blocking([statement])
+
+    def delete_thread(self, thread_id: str) -> None:
+        """``adelete_thread`` for sync callers."""
+        self._thread.call_blocking(lambda: self.sync.delete_threads([thread_id]))
+
+    def get_delta_channel_history(
+        self, *, config: RunnableConfig, channels: Sequence[str]
+    ) -> Mapping[str, DeltaChannelHistory]:
+        """``aget_delta_channel_history`` for sync callers."""
+        read = partial(self.sync.get_delta_channel_history, config=config, channels=channels)
+        return self._thread.call_blocking(read)

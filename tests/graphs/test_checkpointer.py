@@ -24,10 +24,15 @@ def test_the_saver_uses_wal_full_sync_and_a_busy_timeout(settings: Settings) -> 
 
 async def test_the_async_saver_has_the_same_pragmas(settings: Settings) -> None:
     async with open_async_checkpointer(settings.db_path) as saver:
+        thread_conn, loop_conn = saver.connections
         for pragma, expected in (("journal_mode", "wal"), ("synchronous", 2)):
-            async with saver.conn.execute(f"PRAGMA {pragma}") as cursor:
-                row = await cursor.fetchone()
-            assert row is not None and row[0] == expected
+            query = f"PRAGMA {pragma}"
+            assert await saver.run(lambda s, q=query: s.conn.execute(q).fetchone()[0]) == expected
+            assert loop_conn.execute(query).fetchone()[0] == expected
+        # the thread waits for a lock; the event loop's connection never does
+        assert thread_conn is saver.sync.conn
+        assert await saver.run(lambda s: s.conn.execute("PRAGMA busy_timeout").fetchone()[0]) > 0
+        assert loop_conn.execute("PRAGMA busy_timeout").fetchone()[0] == 0
 
 
 def test_a_thread_reloads_with_its_typed_state_in_a_new_process(

@@ -62,9 +62,8 @@ async def test_the_async_saver_commits_concurrent_writes(settings: Settings) -> 
         await asyncio.gather(
             *(saver.aput_writes(_config("a"), [("results", i)], f"task-{i}") for i in range(200))
         )
-        async with saver.conn.execute("SELECT COUNT(*) FROM writes") as cursor:
-            row = await cursor.fetchone()
-    assert row is not None and row[0] == 200
+        count = await saver.run(lambda s: _count(s, "writes", "a"))
+    assert count == 200
 
 
 def test_prune_keeps_a_waiting_thread_resumable(make_run: Callable[..., Run]) -> None:
