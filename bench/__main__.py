@@ -39,7 +39,7 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
         return asyncio.run(fanout.run(workdir, sizes=[10, 100, 1000], repeats=2 if quick else 3))
     if name == "concurrency":
         coro = concurrency.run(
-            workdir, threads=200, steps=5, latency_s=0.05, repeats=2 if quick else 3
+            workdir, threads=200, steps=5, latency_s=0.05, repeats=2 if quick else 5
         )
         return asyncio.run(coro)
     if name == "growth":

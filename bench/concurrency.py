@@ -3,12 +3,16 @@
 Throughput is steps per second of wall time; the result is the durable run's throughput
 as a fraction of the same run with no checkpointer. LangGraph's ``InMemorySaver`` runs
 alongside as the floor (the fraction reachable with no I/O at all), and the stock
-``AsyncSqliteSaver`` on the same pragmas.
+``AsyncSqliteSaver`` on the same pragmas. Baton's async saver commits on the event loop, so
+a separate pass measures how late a 1 ms timer fires during a durable run and during an
+in-memory one (event-loop lag): what the commits cost everything else on that loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import statistics
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -47,6 +51,7 @@ def build_chat(steps: int, latency_s: float, checkpointer: Any = None) -> Any:
 
 async def wall(graph: Any, threads: int, tag: str, durable: bool) -> float:
     """Seconds for ``threads`` threads of ``graph`` run at once, tagged ``tag``."""
+    gc.collect()  # each side starts from a collected heap
     loop = asyncio.get_running_loop()
     start = loop.time()
     await asyncio.gather(
@@ -60,6 +65,28 @@ async def wall(graph: Any, threads: int, tag: str, durable: bool) -> float:
         )
     )
     return loop.time() - start
+
+
+async def loop_lag(graph: Any, threads: int, tag: str) -> dict[str, float]:
+    """How late a 1 ms timer fires while ``threads`` threads of ``graph`` run (ms)."""
+    lags: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def watch() -> None:
+        while True:
+            start = loop.time()
+            await asyncio.sleep(0.001)
+            lags.append((loop.time() - start - 0.001) * 1000)
+
+    watcher = asyncio.create_task(watch())
+    await wall(graph, threads, tag, durable=True)
+    watcher.cancel()
+    lags.sort()
+    return {
+        "median_ms": statistics.median(lags),
+        "p99_ms": lags[int(len(lags) * 0.99)],
+        "max_ms": lags[-1],
+    }
 
 
 async def run(
@@ -83,6 +110,8 @@ async def run(
             memory_s.append(await wall(memory, threads, f"r{i}", durable=True))
             stock_s.append(await wall(stock, threads, f"r{i}", durable=True))
             raw_s.append(await wall(raw, threads, f"r{i}", durable=False))
+        lag_durable = await loop_lag(durable, threads, "lag")
+        lag_memory = await loop_lag(memory, threads, "lag")
     total = threads * steps
     d, r = total / median_seconds(durable_s), total / median_seconds(raw_s)
     m = total / median_seconds(memory_s)
@@ -96,4 +125,5 @@ async def run(
         "fraction": d / r,
         "in_memory_saver_fraction": m / r,
         "stock_saver_fraction": st / r,
+        "loop_lag_ms": {"durable": lag_durable, "in_memory_saver": lag_memory},
     }

@@ -41,6 +41,13 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
             f"{conc['fraction']:>6.2f}  (in-memory saver {conc['in_memory_saver_fraction']:.2f}, "
             f"stock saver {conc['stock_saver_fraction']:.2f})"
         )
+        if lag := conc.get("loop_lag_ms"):
+            durable, memory = lag["durable"], lag["in_memory_saver"]
+            lines.append(
+                f"  event-loop lag (ms, median/p99/max)      durable {durable['median_ms']:.2f}/"
+                f"{durable['p99_ms']:.1f}/{durable['max_ms']:.1f}, in-memory saver "
+                f"{memory['median_ms']:.2f}/{memory['p99_ms']:.1f}/{memory['max_ms']:.1f}"
+            )
     if growth := results.get("growth"):
         lines.append(
             f"growth {growth['steps']} x 1 KB (bytes stored)        "

@@ -15,7 +15,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from graphs.checkpointer import serializer
-from graphs.sqlite_conn import aconnect, connect
+from graphs.sqlite_conn import BUSY_TIMEOUT_MS, PRAGMAS, connect
 
 
 def open_stock(db_path: Path) -> SqliteSaver:
@@ -27,8 +27,12 @@ def open_stock(db_path: Path) -> SqliteSaver:
 
 @asynccontextmanager
 async def open_stock_async(db_path: Path) -> AsyncIterator[AsyncSqliteSaver]:
-    """The stock async saver on ``db_path``."""
-    async with aconnect(db_path) as conn:
+    """The stock async saver on ``db_path`` (aiosqlite, with Baton's pragmas)."""
+    import aiosqlite
+
+    async with aiosqlite.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000) as conn:
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
         saver = AsyncSqliteSaver(conn, serde=serializer())
         await saver.setup()
         yield saver

@@ -2,19 +2,16 @@
 
 WAL lets readers (``baton threads``, Studio) run while a run writes; ``synchronous=FULL``
 makes every commit survive power loss as well as a process crash; the busy timeout turns
-lock contention between processes into waiting instead of "database is locked".
+lock contention between processes into waiting instead of "database is locked" (except on
+the event loop's write connection, which must never wait: see ``graphs.loop_commit``).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import aiosqlite
 
 BUSY_TIMEOUT_MS = 15_000
 PRAGMAS = (
@@ -45,15 +42,3 @@ def session(path: Path) -> Iterator[sqlite3.Connection]:
             yield conn
     finally:
         conn.close()
-
-
-@asynccontextmanager
-async def aconnect(path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    """An aiosqlite connection to ``path`` with Baton's pragmas (creating its folder)."""
-    import aiosqlite
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    async with aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000) as conn:
-        for pragma in PRAGMAS:
-            await conn.execute(pragma)
-        yield conn
