@@ -4,7 +4,8 @@ Throughput is steps per second of wall time; the result is the durable run's thr
 as a fraction of the same run with no checkpointer. LangGraph's ``InMemorySaver`` runs
 alongside as the floor (the fraction reachable with no I/O at all), and the stock
 ``AsyncSqliteSaver`` on the same pragmas. Baton's async saver commits on the event loop, so
-a separate pass measures how late a 1 ms timer fires during a durable run and during an
+the saver's own record of how long each commit round held the loop is reported, and a
+separate pass measures how late a 1 ms timer fires during a durable run and during an
 in-memory one (event-loop lag): what the commits cost everything else on that loop.
 """
 
@@ -112,6 +113,7 @@ async def run(
             raw_s.append(await wall(raw, threads, f"r{i}", durable=False))
         lag_durable = await loop_lag(durable, threads, "lag")
         lag_memory = await loop_lag(memory, threads, "lag")
+        rounds = saver.loop_round_ms()
     total = threads * steps
     d, r = total / median_seconds(durable_s), total / median_seconds(raw_s)
     m = total / median_seconds(memory_s)
@@ -126,4 +128,5 @@ async def run(
         "in_memory_saver_fraction": m / r,
         "stock_saver_fraction": st / r,
         "loop_lag_ms": {"durable": lag_durable, "in_memory_saver": lag_memory},
+        "commit_rounds_on_loop_ms": rounds,
     }

@@ -41,6 +41,12 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
             f"{conc['fraction']:>6.2f}  (in-memory saver {conc['in_memory_saver_fraction']:.2f}, "
             f"stock saver {conc['stock_saver_fraction']:.2f})"
         )
+        if (rounds := conc.get("commit_rounds_on_loop_ms")) and rounds.get("rounds"):
+            lines.append(
+                f"  commit rounds on the loop (ms, median/p90/p99/max)   {rounds['median_ms']:.2f}/"
+                f"{rounds['p90_ms']:.2f}/{rounds['p99_ms']:.2f}/{rounds['max_ms']:.2f}"
+                f" ({rounds['rounds']} rounds)"
+            )
         if lag := conc.get("loop_lag_ms"):
             durable, memory = lag["durable"], lag["in_memory_saver"]
             lines.append(

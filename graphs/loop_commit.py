@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import statistics
+import time
+from collections import deque
 from typing import TYPE_CHECKING
 
 from graphs.saver_rows import Waiter, commit_waiters, is_busy
@@ -30,6 +33,30 @@ if TYPE_CHECKING:
     from graphs.sqlite_thread import SqliteThread
 
 _Queued = tuple[asyncio.Future[None], Waiter]
+
+
+class RoundTimes:
+    """How long the latest commit rounds (up to 10,000) held the event loop."""
+
+    def __init__(self) -> None:
+        self.seconds: deque[float] = deque(maxlen=10_000)
+
+    def summary_ms(self) -> dict[str, float]:
+        """Count, median, 90th and 99th percentile and longest, in milliseconds."""
+        ordered = sorted(self.seconds)
+        if not ordered:
+            return {"rounds": 0}
+
+        def at(quantile: float) -> float:
+            return ordered[min(len(ordered) - 1, int(len(ordered) * quantile))] * 1000
+
+        return {
+            "rounds": len(ordered),
+            "median_ms": statistics.median(ordered) * 1000,
+            "p90_ms": at(0.9),
+            "p99_ms": at(0.99),
+            "max_ms": ordered[-1] * 1000,
+        }
 
 
 class LoopCommitter:
@@ -42,6 +69,7 @@ class LoopCommitter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: list[_Queued] = []
         self._on_thread = 0  # rounds handed to the thread and not yet committed
+        self.times = RoundTimes()
 
     async def commit(self, statements: list[Statement]) -> None:
         """Insert ``statements`` with this iteration's other writes; returns once committed."""
@@ -63,7 +91,9 @@ class LoopCommitter:
             self._hand_off(batch)
             return
         waiters = [waiter for _, waiter in batch]
+        start = time.perf_counter()
         commit_waiters(self.conn, waiters)
+        self.times.seconds.append(time.perf_counter() - start)
         if any(is_busy(waiter.error) for waiter in waiters):
             for waiter in waiters:
                 waiter.error, waiter.done = None, False

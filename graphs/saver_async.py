@@ -70,6 +70,10 @@ class BatonAsyncSaver(BaseCheckpointSaver[str]):
         thread_conn = (self.sync.conn,)
         return thread_conn + ((self._committer.conn,) if self._committer else ())
 
+    def loop_round_ms(self) -> dict[str, float]:
+        """How long commit rounds held the event loop (``graphs.loop_commit.RoundTimes``)."""
+        return self._committer.times.summary_ms() if self._committer else {"rounds": 0}
+
     async def run(self, work: Callable[[BatonSaver], _T]) -> _T:
         """Run ``work(saver)`` (upkeep, a query) on the saver's thread; its result."""
         return await self._thread.call(partial(work, self.sync))

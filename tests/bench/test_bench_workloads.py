@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from bench import growth, orchestrator
+from bench import concurrency, growth, orchestrator
 from bench.profile import by_package, profile, render
+from bench.report import table
 
 
 def test_worker_messages_grow_linearly_and_history_still_reads(tmp_path: Path) -> None:
@@ -56,3 +58,16 @@ def test_a_profile_is_summed_by_package() -> None:
     packages = by_package(stats)
     assert packages["langgraph"] > 0
     assert "own time by package" in render("title", stats)
+
+
+def test_the_concurrency_workload_commits_every_step_and_reports_the_loop_it_held(
+    tmp_path: Path,
+) -> None:
+    result = asyncio.run(concurrency.run(tmp_path, threads=20, steps=3, latency_s=0.0, repeats=1))
+    with closing(sqlite3.connect(tmp_path / "concurrency.db")) as conn:
+        threads = conn.execute("SELECT COUNT(DISTINCT thread_id) FROM checkpoints").fetchone()[0]
+    assert threads == 40  # 20 timed threads and 20 of the event-loop-lag pass, all stored
+    rounds = result["commit_rounds_on_loop_ms"]
+    assert rounds["rounds"] > 0 and rounds["median_ms"] <= rounds["max_ms"]
+    assert set(result["loop_lag_ms"]) == {"durable", "in_memory_saver"}
+    assert "commit rounds on the loop" in table({"concurrency": result}, [])

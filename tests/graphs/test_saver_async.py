@@ -47,7 +47,9 @@ async def test_writes_queued_in_one_loop_iteration_share_one_commit(settings: Se
             *(saver.aput_writes(_config("a"), [("results", i)], f"task-{i:03}") for i in range(300))
         )
         loop_conn.set_trace_callback(None)
+        held = saver.loop_round_ms()
     assert len(commits) == 1
+    assert held["rounds"] == 1 and 0 < held["median_ms"] == held["max_ms"] < 10_000
     assert len(_rows(settings.db_path, "a")) == 300
 
 
@@ -160,6 +162,7 @@ async def test_without_a_loop_connection_the_thread_commits_the_writes(
     saver = BatonAsyncSaver(open_checkpointer(settings.db_path))
     try:
         assert saver.connections == (saver.sync.conn,)
+        assert saver.loop_round_ms() == {"rounds": 0}
         commits = await saver.run(lambda s: _commits(s.conn))
         await asyncio.gather(
             *(saver.aput_writes(_config("g"), [("results", i)], f"t{i}") for i in range(50))
