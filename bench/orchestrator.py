@@ -5,7 +5,8 @@ its model and tool turns ─► synthesize ─► finish), so it runs to the end
 and can run without a checkpointer. Every node is Baton's real code (tools, ledger, budget
 and trace on SQLite); only the models are the offline stand-in plus a fixed latency. The
 durable side compiles over ``graphs.checkpointer.open_checkpointer`` with durability
-``sync``; the baseline is the same ``build_orchestrator`` with no checkpointer.
+``sync``; the baseline is the same ``build_orchestrator`` with no checkpointer, and
+LangGraph's ``InMemorySaver`` (same serializer) runs alongside as the floor.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from langgraph.checkpoint.memory import InMemorySaver
+
 from bench.stubs import latency_tiers
 from bench.timing import median_seconds, timed
-from graphs.checkpointer import open_checkpointer
+from graphs.checkpointer import open_checkpointer, serializer
 from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
 
@@ -41,16 +44,22 @@ def run(workdir: Path, *, latency_s: float, repeats: int) -> dict[str, Any]:
     saver = open_checkpointer(settings.db_path)
     tiers = latency_tiers(latency_s)
     durable = build_orchestrator(checkpointer=saver, settings=settings, tiers=tiers)
+    memory_saver = InMemorySaver(serde=serializer())
+    memory = build_orchestrator(checkpointer=memory_saver, settings=settings, tiers=tiers)
     raw = build_orchestrator(settings=settings, tiers=tiers)
     start = {"request": REQUEST}
     durable_s: list[float] = []
+    memory_s: list[float] = []
     raw_s: list[float] = []
-    for i in range(-1, repeats):  # round -1 warms both paths
+    for i in range(-1, repeats):  # round -1 warms every path
         config = {"configurable": {"thread_id": f"d{i}"}}
         took = timed(partial(durable.invoke, start, config, durability="sync"))
+        in_memory = {"configurable": {"thread_id": f"m{i}"}}
+        took_memory = timed(partial(memory.invoke, start, in_memory, durability="sync"))
         took_raw = timed(partial(raw.invoke, start, {"configurable": {"thread_id": f"r{i}"}}))
         if i >= 0:
             durable_s.append(took)
+            memory_s.append(took_memory)
             raw_s.append(took_raw)
     final = durable.get_state({"configurable": {"thread_id": "d0"}}).values
     saver.conn.close()
@@ -65,4 +74,5 @@ def run(workdir: Path, *, latency_s: float, repeats: int) -> dict[str, Any]:
         "durable_ms_per_superstep": d * 1000 / steps,
         "raw_ms_per_superstep": r * 1000 / steps,
         "ratio": d / r,
+        "in_memory_saver_ratio": median_seconds(memory_s) / r,
     }

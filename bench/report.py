@@ -25,7 +25,12 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
         lines.append(
             f"orchestrator, {row['latency_ms']:>3.0f} ms model (ms/step)     "
             f"{row['durable_ms_per_superstep']:>9.3f}    {row['raw_ms_per_superstep']:>9.3f}    "
-            f"{row['ratio']:>6.2f}x  ({row['checkpoints_per_run']} supersteps/run)"
+            f"{row['ratio']:>6.2f}x  ({row['checkpoints_per_run']} supersteps/run"
+            + (
+                f", in-memory saver {row['in_memory_saver_ratio']:.2f}x)"
+                if "in_memory_saver_ratio" in row
+                else ")"
+            )
         )
     for row in results.get("fanout", []):
         lines.append(
