@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -31,9 +33,10 @@ def drive(
 ) -> Outcome:
     """Stream ``stream_input`` on the thread until it ends or waits, then read the outcome.
 
-    Hitting ``recursion_limit`` is an ending, not a crash: the thread keeps its last
-    checkpoint and the outcome says so. ``heartbeat`` is called on every stream item (the
-    thread lease renews itself through it).
+    Each call is one run with a new run id, recorded in every checkpoint and write it makes
+    and reported in the outcome. Hitting ``recursion_limit`` is an ending, not a crash: the
+    thread keeps its last checkpoint and the outcome says so. ``heartbeat`` is called on
+    every stream item (the thread lease renews itself through it).
     """
     from langgraph.errors import GraphRecursionError
 
@@ -42,10 +45,11 @@ def drive(
         before = rt.graph.get_state(config_for(thread_id)).values or {}
         printer = ProgressPrinter(rt.workers, resumed_tasks, before.get("approved_drafts"))
     stopped = None
+    run_id = str(uuid.uuid4())
     try:
         for item in rt.graph.stream(
             stream_input,
-            config_for(thread_id),
+            config_for(thread_id, run_id),
             stream_mode=["updates", "tasks"],
             subgraphs=True,
             durability=rt.settings.durability,
@@ -57,4 +61,4 @@ def drive(
                 printer.handle(tuple(namespace), str(mode), data)
     except GraphRecursionError:
         stopped = f"recursion limit of {rt.settings.recursion_limit} steps reached"
-    return read_outcome(rt, thread_id, stopped)
+    return dataclasses.replace(read_outcome(rt, thread_id, stopped), run_id=run_id)

@@ -1,4 +1,4 @@
-"""Checks on what a person types: the request text and thread ids."""
+"""Checks on what a person types: the request text, thread ids and run ids."""
 
 from __future__ import annotations
 
@@ -30,6 +30,13 @@ def checked_thread_id(thread_id: str) -> str:
             f"invalid thread id {thread_id!r}: use 1-64 characters from A-Z a-z 0-9 _ . : -"
         )
     return thread_id
+
+
+def checked_run_id(run_id: str) -> str:
+    """A run id (as ``baton run``/``resume`` print it): the characters a thread id allows."""
+    if not THREAD_ID.match(run_id):
+        raise BadInput(f"invalid run id {run_id!r}: use 1-64 characters from A-Z a-z 0-9 _ . : -")
+    return run_id
 
 
 def new_thread_id() -> str:

@@ -21,6 +21,8 @@ class Outcome:
     final_answer: str | None = None
     error: str | None = None
     pending: list[dict[str, Any]] = field(default_factory=list)
+    run_id: str | None = None
+    """The run that got it here, when the CLI just drove it (``baton delete --run`` undoes it)."""
 
     @property
     def exit_code(self) -> int:
@@ -33,6 +35,7 @@ class Outcome:
         """The ``--json`` document."""
         return {
             "thread_id": self.thread_id,
+            "run_id": self.run_id,
             "status": self.status,
             "final_answer": self.final_answer,
             "error": self.error,
@@ -65,6 +68,8 @@ def report(outcome: Outcome, as_json: bool) -> int:
     if as_json:
         print_json(outcome.as_json())
         return outcome.exit_code
+    if outcome.run_id:
+        say(f"run: {outcome.run_id}")
     if outcome.status == "waiting":
         say(f"status: waiting for approval ({len(outcome.pending)} pending)")
         print_pending(outcome.pending, outcome.thread_id)

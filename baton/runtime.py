@@ -30,9 +30,17 @@ class Runtime:
         return set(all_workers())
 
 
-def config_for(thread_id: str) -> Any:
-    """The run config that names a thread (limits come with the compiled graph)."""
-    return {"configurable": {"thread_id": thread_id}}
+def config_for(thread_id: str, run_id: str | None = None) -> Any:
+    """The run config that names a thread (limits come with the compiled graph).
+
+    A ``run_id`` goes in the config metadata, as LangGraph's server puts its own: every
+    checkpoint and write the run makes carries it, so ``baton delete THREAD --run RUN``
+    can take that run back.
+    """
+    config: dict[str, Any] = {"configurable": {"thread_id": thread_id}}
+    if run_id is not None:
+        config["metadata"] = {"run_id": run_id}
+    return config
 
 
 @contextmanager

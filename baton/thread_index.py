@@ -66,3 +66,50 @@ def thread_ids(db_path: Path) -> list[str]:
                 return []
             raise
     return [str(row[0]) for row in rows]
+
+
+_RUN = "json_extract(CAST({table}.metadata AS TEXT), '$.run_id')"
+
+
+def run_ids(db_path: Path, thread_id: str) -> list[str]:
+    """The runs that wrote to the thread, oldest first.
+
+    A run that resumed a waiting worker may make checkpoints only inside the worker's
+    subgraph, or only writes (a crash before its first checkpoint): all of them count.
+    """
+    with _read_only(db_path) as conn:
+        if conn is None:
+            return []
+        found = conn.execute(
+            f"SELECT {_RUN.format(table='checkpoints')} AS run, MIN(checkpoint_id) AS first "
+            "FROM checkpoints WHERE thread_id = ? AND run IS NOT NULL GROUP BY run ORDER BY first",
+            (thread_id,),
+        ).fetchall()
+        runs = [str(row[0]) for row in found]
+        try:
+            written = conn.execute(
+                "SELECT run_id, MIN(checkpoint_id) AS first FROM writes "
+                "WHERE thread_id = ? AND run_id != '' GROUP BY run_id ORDER BY first",
+                (thread_id,),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:  # a database from before writes.run_id
+            if "no such column" not in str(exc):
+                raise
+            written = []
+    return runs + [str(row[0]) for row in written if str(row[0]) not in runs]
+
+
+def run_continued(db_path: Path, thread_id: str, run_id: str) -> bool:
+    """Whether a checkpoint another run made has one made by ``run_id`` as its parent."""
+    with _read_only(db_path) as conn:
+        if conn is None:
+            return False
+        row = conn.execute(
+            "SELECT 1 FROM checkpoints AS child JOIN checkpoints AS parent "
+            "ON child.thread_id = parent.thread_id AND child.checkpoint_ns = parent.checkpoint_ns "
+            "AND child.parent_checkpoint_id = parent.checkpoint_id "
+            f"WHERE child.thread_id = ? AND {_RUN.format(table='parent')} = ? "
+            f"AND COALESCE({_RUN.format(table='child')}, '') != ? LIMIT 1",
+            (thread_id, run_id, run_id),
+        ).fetchone()
+    return row is not None

@@ -30,7 +30,7 @@ from graphs.saver_rows import (
     checkpoint_statement,
     commit_waiters,
     saved_config,
-    writes_statement,
+    writes_statements,
 )
 
 _T = TypeVar("_T")
@@ -51,6 +51,16 @@ class BatonSaver(SqliteSaver):
         self._queue: list[Waiter] = []
         self._queue_lock = threading.Lock()
 
+    def setup(self) -> None:
+        """The stock tables, plus ``writes.run_id`` and ``replaced_writes``.
+
+        See ``graphs.saver_rows`` for what they hold.
+        """
+        if self.is_setup:
+            return
+        super().setup()
+        upkeep.add_run_tables(self.conn)
+
     def put(
         self,
         config: RunnableConfig,
@@ -70,7 +80,7 @@ class BatonSaver(SqliteSaver):
         task_path: str = "",
     ) -> None:
         """Store a task's writes; returns once they are committed."""
-        self._commit([writes_statement(self.serde, config, writes, task_id, task_path)])
+        self._commit(writes_statements(self.serde, config, writes, task_id, task_path))
 
     def _commit(self, statements: list[Statement]) -> None:
         waiter = Waiter(statements)
@@ -138,10 +148,19 @@ class BatonSaver(SqliteSaver):
         self.delete_for_runs_counted(run_ids)
 
     def delete_for_runs_counted(
-        self, run_ids: Sequence[str], *, dry_run: bool = False
+        self,
+        run_ids: Sequence[str],
+        *,
+        dry_run: bool = False,
+        thread_ids: Sequence[str] | None = None,
     ) -> upkeep.Removal:
-        """``delete_for_runs``, returning what went and which threads were left alone."""
-        return self._maintain(lambda c: upkeep.delete_for_runs(c, run_ids, dry_run))
+        """``delete_for_runs``, returning what went and which threads were left alone.
+
+        With ``thread_ids``, only those threads are touched.
+        """
+        return self._maintain(
+            lambda c: upkeep.delete_for_runs(c, run_ids, dry_run, thread_ids=thread_ids)
+        )
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """Copy every checkpoint and write of a thread under a new thread id (a fork)."""

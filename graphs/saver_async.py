@@ -34,7 +34,7 @@ from langgraph.checkpoint.base import (
 
 from graphs.loop_commit import LoopCommitter
 from graphs.saver import BatonSaver
-from graphs.saver_rows import checkpoint_statement, saved_config, writes_statement
+from graphs.saver_rows import checkpoint_statement, saved_config, writes_statements
 from graphs.sqlite_thread import SqliteThread
 
 _T = TypeVar("_T")
@@ -136,8 +136,7 @@ class BatonAsyncSaver(BaseCheckpointSaver[str]):
         task_path: str = "",
     ) -> None:
         """Store a task's writes; returns once they are committed."""
-        statement = writes_statement(self.serde, config, writes, task_id, task_path)
-        await self._commit([statement])
+        await self._commit(writes_statements(self.serde, config, writes, task_id, task_path))
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Delete every checkpoint and write of the thread."""
@@ -203,8 +202,8 @@ class BatonAsyncSaver(BaseCheckpointSaver[str]):
         task_path: str = "",
     ) -> None:
         """``aput_writes`` for sync callers."""
-        statement = writes_statement(self.serde, config, writes, task_id, task_path)
-        self._thread.commit_blocking([statement])
+        statements = writes_statements(self.serde, config, writes, task_id, task_path)
+        self._thread.commit_blocking(statements)
 
     def delete_thread(self, thread_id: str) -> None:
         """``adelete_thread`` for sync callers."""

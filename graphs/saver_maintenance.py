@@ -36,6 +36,25 @@ class Removal:
     skipped: list[str] = field(default_factory=list)
 
 
+def add_run_tables(conn: sqlite3.Connection) -> None:
+    """``writes.run_id`` and ``replaced_writes`` (see ``graphs.saver_rows``); idempotent."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(writes)")}
+    with conn:
+        if "run_id" not in columns:
+            conn.execute("ALTER TABLE writes ADD COLUMN run_id TEXT NOT NULL DEFAULT ''")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS replaced_writes (thread_id TEXT NOT NULL, "
+            "checkpoint_ns TEXT NOT NULL DEFAULT '', checkpoint_id TEXT NOT NULL, "
+            "task_id TEXT NOT NULL, task_path TEXT NOT NULL DEFAULT '', idx INTEGER NOT NULL, "
+            "channel TEXT NOT NULL, type TEXT, value BLOB, run_id TEXT NOT NULL DEFAULT '', "
+            "replaced_by TEXT NOT NULL)"
+        )
+        conn.execute(
+            "CREATE INDEX IF NOT EXISTS replaced_writes_by_run "
+            "ON replaced_writes (thread_id, replaced_by)"
+        )
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -50,12 +69,16 @@ def _remove(
     wcount, wsize = conn.execute(
         f"SELECT COUNT(*), COALESCE(SUM(LENGTH(value)), 0) FROM writes WHERE {where}", params
     ).fetchone()
+    kept_count, kept_size = conn.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(LENGTH(value)), 0) FROM replaced_writes WHERE {where}",
+        params,
+    ).fetchone()
     removal.checkpoints += count
-    removal.writes += wcount
-    removal.bytes += size + wsize
+    removal.writes += wcount + kept_count
+    removal.bytes += size + wsize + kept_size
     if not removal.dry_run:
-        conn.execute(f"DELETE FROM checkpoints WHERE {where}", params)
-        conn.execute(f"DELETE FROM writes WHERE {where}", params)
+        for table in ("checkpoints", "writes", "replaced_writes"):
+            conn.execute(f"DELETE FROM {table} WHERE {where}", params)
 
 
 def _root_task(namespace: str) -> str:
@@ -157,35 +180,99 @@ def delete_threads(conn: sqlite3.Connection, thread_ids: Sequence[str], dry_run:
     return removal
 
 
-def delete_for_runs(conn: sqlite3.Connection, run_ids: Sequence[str], dry_run: bool) -> Removal:
-    """Remove the checkpoints whose metadata ``run_id`` is listed, with their writes.
+def delete_for_runs(
+    conn: sqlite3.Connection,
+    run_ids: Sequence[str],
+    dry_run: bool,
+    *,
+    thread_ids: Sequence[str] | None = None,
+) -> Removal:
+    """Remove the listed runs: their checkpoints, and what they wrote to the ones that stay.
 
-    A thread is left alone (listed in ``skipped``) when a checkpoint that stays has one
-    of those checkpoints as its parent: a later run continued from them, and removing
-    them would cut its history (and the replayed ``DeltaChannel`` state, such as a
-    worker's messages, rebuilt from it). Removing a thread's latest runs is an undo.
+    Checkpoints go by their metadata ``run_id``, with every write they hold; writes those
+    runs made against checkpoints that stay go by ``writes.run_id``. That second part is
+    what makes this an undo: a resumed run records its first step (the resume value, the
+    tasks it finished) as writes against the checkpoint it continued from, and left there
+    they would replay on the next resume. A thread is left alone (listed in ``skipped``)
+    when a checkpoint that stays has one of the removed ones as its parent: a later run
+    continued from them, and removing them would cut its history (and the replayed
+    ``DeltaChannel`` state, such as a worker's messages, rebuilt from it).
     """
     removal = Removal(dry_run=dry_run)
     if not run_ids:
         return removal
+    runs = tuple(run_ids)
     rows = conn.execute(
         "SELECT thread_id, checkpoint_ns, checkpoint_id FROM checkpoints WHERE json_extract("
-        f"CAST(metadata AS TEXT), '$.run_id') IN ({_marks(len(run_ids))})",
-        tuple(run_ids),
+        f"CAST(metadata AS TEXT), '$.run_id') IN ({_marks(len(runs))})",
+        runs,
     ).fetchall()
     doomed: dict[str, set[tuple[str, str]]] = {}
     for thread_id, namespace, checkpoint_id in rows:
         doomed.setdefault(str(thread_id), set()).add((str(namespace), str(checkpoint_id)))
+    writers = conn.execute(
+        f"SELECT DISTINCT thread_id FROM writes WHERE run_id IN ({_marks(len(runs))})", runs
+    )
+    for (thread_id,) in writers.fetchall():
+        doomed.setdefault(str(thread_id), set())
+    if thread_ids is not None:
+        doomed = {t: found for t, found in doomed.items() if t in set(thread_ids)}
     with conn:
-        for thread_id, checkpoints in doomed.items():
+        for thread_id, checkpoints in sorted(doomed.items()):
             if _continued_from(conn, thread_id, checkpoints):
                 removal.skipped.append(thread_id)
                 continue
             for namespace, checkpoint_id in sorted(checkpoints):
                 where = "thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ?"
                 _remove(conn, removal, where, (thread_id, namespace, checkpoint_id))
+            _remove_writes(conn, removal, thread_id, runs, sorted(checkpoints))
             removal.thread_ids.append(thread_id)
     return removal
+
+
+def _remove_writes(
+    conn: sqlite3.Connection,
+    removal: Removal,
+    thread_id: str,
+    run_ids: tuple[str, ...],
+    counted: list[tuple[str, str]],
+) -> None:
+    """Count, and unless dry-running delete, the thread's writes made by ``run_ids``.
+
+    Writes on the ``counted`` checkpoints (namespace, id) were already counted with them.
+    """
+    where = f"thread_id = ? AND run_id IN ({_marks(len(run_ids))})"
+    params: tuple[str, ...] = (thread_id, *run_ids)
+    if counted:
+        pairs = ", ".join(["(?, ?)"] * len(counted))
+        where += f" AND (checkpoint_ns, checkpoint_id) NOT IN (VALUES {pairs})"
+        params += tuple(part for pair in counted for part in pair)
+    count, size = conn.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(LENGTH(value)), 0) FROM writes WHERE {where}", params
+    ).fetchone()
+    removal.writes += count
+    removal.bytes += size
+    if not removal.dry_run:
+        conn.execute(f"DELETE FROM writes WHERE {where}", params)
+        _restore_replaced(conn, thread_id, run_ids)
+
+
+_WRITE_COLUMNS = (
+    "thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, value, run_id"
+)
+
+
+def _restore_replaced(conn: sqlite3.Connection, thread_id: str, run_ids: tuple[str, ...]) -> None:
+    """Put back the rows ``run_ids`` replaced (on checkpoints that are still there)."""
+    where = f"thread_id = ? AND replaced_by IN ({_marks(len(run_ids))})"
+    conn.execute(
+        f"INSERT OR REPLACE INTO writes ({_WRITE_COLUMNS}) SELECT {_WRITE_COLUMNS} "
+        f"FROM replaced_writes AS r WHERE {where} AND EXISTS (SELECT 1 FROM checkpoints AS c "
+        "WHERE c.thread_id = r.thread_id AND c.checkpoint_ns = r.checkpoint_ns "
+        "AND c.checkpoint_id = r.checkpoint_id) ORDER BY rowid",
+        (thread_id, *run_ids),
+    )
+    conn.execute(f"DELETE FROM replaced_writes WHERE {where}", (thread_id, *run_ids))
 
 
 def _continued_from(
@@ -218,10 +305,16 @@ def copy_thread(conn: sqlite3.Connection, source: str, target: str) -> Removal:
         ).rowcount
         copied.writes = conn.execute(
             "INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, "
-            "channel, type, value) SELECT ?, checkpoint_ns, checkpoint_id, task_id, task_path, "
-            "idx, channel, type, value FROM writes WHERE thread_id = ?",
+            "channel, type, value, run_id) SELECT ?, checkpoint_ns, checkpoint_id, task_id, "
+            "task_path, idx, channel, type, value, run_id FROM writes WHERE thread_id = ?",
             (target, source),
         ).rowcount
+        conn.execute(
+            "INSERT INTO replaced_writes SELECT ?, checkpoint_ns, checkpoint_id, task_id, "
+            "task_path, idx, channel, type, value, run_id, replaced_by FROM replaced_writes "
+            "WHERE thread_id = ?",
+            (target, source),
+        )
     if not copied.checkpoints:
         raise ValueError(f"unknown thread {source}")
     return copied

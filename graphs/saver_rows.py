@@ -2,8 +2,11 @@
 
 ``langgraph-checkpoint-sqlite`` builds and commits these rows inside each ``put`` and
 ``put_writes``; Baton builds them first, so that the group commit in ``graphs.saver`` and
-``graphs.saver_async`` can insert many calls' rows in one transaction. Same tables, same
-columns: a database written by either saver reads with the other.
+``graphs.saver_async`` can insert many calls' rows in one transaction. Same tables and
+columns, plus one: ``writes.run_id`` (added by ``BatonSaver.setup``, empty by default), the
+run that made each write, so deleting a run also takes back what it wrote against the
+checkpoint it continued from. The stock savers name their columns, so they read and
+write a Baton database as before.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 Statement = tuple[str, list[tuple[Any, ...]]]
 """One SQL statement and the parameter rows to run it with (``executemany``)."""
 
-ROWS_PER_INSERT = 100
-"""Rows per multi-row ``INSERT`` (9 columns × 100 stays under SQLite's oldest 999-variable cap)."""
+MAX_VARIABLES = 999
+"""Parameters per statement: the cap of the oldest SQLite builds (newer ones allow 32766)."""
 
 INSERT_CHECKPOINT = (
     "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
@@ -35,7 +38,7 @@ INSERT_CHECKPOINT = (
 )
 _WRITES_COLUMNS = (
     "INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, "
-    "type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "type, value, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -61,16 +64,32 @@ def checkpoint_statement(
     return INSERT_CHECKPOINT, [row]
 
 
-def writes_statement(
+SAVE_REPLACED = (
+    "INSERT INTO replaced_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, "
+    "idx, channel, type, value, run_id, replaced_by) SELECT thread_id, checkpoint_ns, "
+    "checkpoint_id, task_id, task_path, idx, channel, type, value, run_id, ? FROM writes "
+    "WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ? AND task_id = ? AND idx = ? "
+    "AND run_id != ?"
+)
+"""Keep the row a special-channel write is about to replace, if another run made it."""
+
+
+def writes_statements(
     serde: SerializerProtocol,
     config: RunnableConfig,
     writes: Sequence[tuple[str, Any]],
     task_id: str,
     task_path: str,
-) -> Statement:
-    """The insert of one task's writes (special channels replace, others keep the first)."""
+) -> list[Statement]:
+    """The insert of one task's writes (special channels replace, others keep the first).
+
+    A replacing write made by a run first keeps the row it replaces in ``replaced_writes``
+    when another run made it (a resumed run's interrupt replaces the one it answered), so
+    that deleting the later run can put the earlier row back.
+    """
     configurable = config["configurable"]
     verb = "REPLACE" if all(w[0] in WRITES_IDX_MAP for w in writes) else "IGNORE"
+    run_id = run_id_of(config)
     rows = [
         (
             str(configurable["thread_id"]),
@@ -81,10 +100,25 @@ def writes_statement(
             WRITES_IDX_MAP.get(channel, idx),
             channel,
             *serde.dumps_typed(value),
+            run_id,
         )
         for idx, (channel, value) in enumerate(writes)
     ]
-    return f"INSERT OR {verb} {_WRITES_COLUMNS}", rows
+    insert = (f"INSERT OR {verb} {_WRITES_COLUMNS}", rows)
+    if verb == "IGNORE" or not run_id:
+        return [insert]
+    keys = [(run_id, *row[:4], row[5], run_id) for row in rows]
+    return [(SAVE_REPLACED, keys), insert]
+
+
+def run_id_of(config: RunnableConfig) -> str:
+    """The run a call belongs to, or empty.
+
+    ``metadata.run_id`` (Baton's CLI sets it on every run and resume), else
+    ``configurable.run_id``.
+    """
+    found = (config.get("metadata") or {}).get("run_id") or config["configurable"].get("run_id")
+    return str(found) if found else ""
 
 
 def saved_config(config: RunnableConfig, checkpoint: Checkpoint) -> RunnableConfig:
@@ -120,19 +154,25 @@ def merged(statements: Sequence[Statement]) -> list[Statement]:
 
 
 def multi_row(statements: Sequence[Statement]) -> list[tuple[str, list[Any]]]:
-    """Each statement as one ``INSERT ... VALUES (...), (...)`` per ``ROWS_PER_INSERT`` rows.
+    """Each statement as ``INSERT ... VALUES (...), (...)``, as many rows as fit.
 
     Python's ``sqlite3`` releases the GIL around every step of every row, and a thread that
-    gives the GIL back has to wait for it again while the event loop is busy (up to the
-    interpreter's 5 ms switch interval). ``executemany`` of 400 rows measured 1.1 ms on an
-    idle loop and 491 ms beside a busy one; one multi-row insert steps once. Rows keep their
-    order within a statement, so ``OR REPLACE``/``OR IGNORE`` resolve as row-by-row would.
+    gives it back must wait to get it again while another thread runs Python (up to the
+    interpreter's 5 ms switch interval each time). Beside an event loop kept busy for half
+    a second, a 400-row ``executemany`` on aiosqlite's thread took 491 ms (1.1 ms beside an
+    idle loop): it could only finish once the loop went idle. A multi-row insert steps once.
+    Rows keep their order within a statement, so ``OR REPLACE``/``OR IGNORE`` resolve as
+    row-by-row inserts would.
     """
     out: list[tuple[str, list[Any]]] = []
     for sql, rows in statements:
         head, _, placeholders = sql.partition(" VALUES ")
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            chunk = rows[start : start + ROWS_PER_INSERT]
+        if not placeholders:  # not a VALUES insert: one execution per row
+            out.extend((sql, list(row)) for row in rows)
+            continue
+        per_insert = max(1, MAX_VARIABLES // placeholders.count("?"))
+        for start in range(0, len(rows), per_insert):
+            chunk = rows[start : start + per_insert]
             values = ", ".join([placeholders] * len(chunk))
             out.append((f"{head} VALUES {values}", [v for row in chunk for v in row]))
     return out

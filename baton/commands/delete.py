@@ -1,4 +1,4 @@
-"""``baton delete THREAD [--dry-run]``: remove one thread's checkpoints."""
+"""``baton delete THREAD [--run RUN] [--dry-run]``: remove a thread, or undo its latest run."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import argparse
 
 from baton import exit_codes
 from baton.errors import BadInput
-from baton.inputs import checked_thread_id
+from baton.inputs import checked_run_id, checked_thread_id
 from baton.settings import load_settings
-from baton.thread_index import thread_exists
+from baton.thread_index import run_continued, run_ids, thread_exists
 from baton.upkeep import opened_saver, report_removal
 
 
@@ -16,24 +16,41 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register ``delete``."""
     parser = commands.add_parser(
         "delete",
-        help="delete a thread's checkpoints",
-        description="Delete every checkpoint and pending write of THREAD, then VACUUM. The "
-        "effect ledger keeps its record of what was done.",
+        help="delete a thread's checkpoints, or one run of it",
+        description="Delete every checkpoint and pending write of THREAD, then VACUUM. With "
+        "--run, delete only what that run wrote (`baton run` and `resume` print their run "
+        "id; `baton history` lists them): the thread goes back to where the run found it. "
+        "Only a run that no later run continued from can go. The effect ledger keeps its "
+        "record of what was done, so approving the same call again does not repeat it.",
     )
     parser.add_argument("thread", help="thread id")
+    parser.add_argument("--run", metavar="RUN", help="delete only this run of the thread")
     parser.add_argument("--dry-run", action="store_true", help="only say what would be removed")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=delete_command)
 
 
 def delete_command(args: argparse.Namespace) -> int:
-    """Validate the thread, then delete it (or count what would go)."""
+    """Validate the thread (and run), then delete (or count what would go)."""
     thread_id = checked_thread_id(args.thread)
+    run_id = checked_run_id(args.run) if args.run is not None else None
     settings = load_settings()
     if not thread_exists(settings.db_path, thread_id):
         raise BadInput(f"unknown thread {thread_id}")
+    if run_id is not None:
+        if run_id not in run_ids(settings.db_path, thread_id):
+            raise BadInput(f"thread {thread_id} has no run {run_id} (baton show lists its runs)")
+        if run_continued(settings.db_path, thread_id, run_id):
+            raise BadInput(
+                f"a later run of {thread_id} continued from run {run_id}; delete that one first"
+            )
     with opened_saver(settings) as saver:
-        removal = saver.delete_threads([thread_id], dry_run=args.dry_run)
+        if run_id is None:
+            removal = saver.delete_threads([thread_id], dry_run=args.dry_run)
+        else:
+            removal = saver.delete_for_runs_counted(
+                [run_id], dry_run=args.dry_run, thread_ids=[thread_id]
+            )
         returned = None if args.dry_run else saver.vacuum()
     report_removal(removal, returned, args.json)
     return exit_codes.DONE

@@ -20,7 +20,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def history_command(args: argparse.Namespace) -> int:
-    """Print one row per checkpoint: id, step, source, next nodes, time."""
+    """Print one row per checkpoint: step, source, id, the run that made it, time, next."""
     with opened_thread(args.thread) as (rt, _):
         snapshots = list(rt.graph.get_state_history(config_for(args.thread)))
     rows: list[dict[str, Any]] = []
@@ -31,6 +31,7 @@ def history_command(args: argparse.Namespace) -> int:
                 "checkpoint_id": snapshot.config["configurable"]["checkpoint_id"],
                 "step": metadata.get("step"),
                 "source": metadata.get("source"),
+                "run_id": metadata.get("run_id"),
                 "next": list(snapshot.next),
                 "created_at": snapshot.created_at,
             }
@@ -38,11 +39,11 @@ def history_command(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return exit_codes.DONE
-    say(f"{'STEP':>4}  {'SOURCE':<6}  {'CHECKPOINT':<36}  {'CREATED':<32}  NEXT")
+    say(f"{'STEP':>4}  {'SOURCE':<6}  {'CHECKPOINT':<36}  {'RUN':<36}  {'CREATED':<32}  NEXT")
     for row in rows:
         nxt = ", ".join(row["next"]) or "-"
         say(
             f"{row['step']!s:>4}  {row['source'] or '':<6}  {row['checkpoint_id']:<36}  "
-            f"{row['created_at'] or '':<32}  {nxt}"
+            f"{row['run_id'] or '-':<36}  {row['created_at'] or '':<32}  {nxt}"
         )
     return exit_codes.DONE

@@ -10,6 +10,7 @@ from baton import exit_codes
 from baton.console import compact_json, field, print_json, say
 from baton.pending import pending_approvals, print_pending
 from baton.runtime import Runtime
+from baton.thread_index import run_ids
 from baton.thread_view import opened_thread, thread_status
 
 
@@ -45,6 +46,7 @@ def thread_details(rt: Runtime, thread_id: str, snapshot: Any) -> dict[str, Any]
         "final_answer": values.get("final_answer"),
         "error": values.get("error"),
         "usage": rt.services.budget.usage(thread_id).model_dump(),
+        "runs": run_ids(rt.settings.db_path, thread_id),
     }
 
 
@@ -80,6 +82,7 @@ def show_command(args: argparse.Namespace) -> int:
         say("final answer:")
         for line in str(details["final_answer"]).splitlines():
             say(f"  {line}")
+    say(f"runs:    {', '.join(details['runs']) or '-'} (oldest first)")
     usage = details["usage"]
     say(
         f"usage: {usage['model_calls']} model calls, {usage['tool_calls']} tool calls, "

@@ -105,3 +105,37 @@ def test_prune_with_no_database_creates_nothing(
     assert main(["prune", "--keep", "3"]) == 2
     assert "no threads to prune" in capsys.readouterr().err
     assert not home.exists()
+
+
+def test_delete_run_takes_back_an_approval_and_the_refund_still_happens_once(
+    capsys: pytest.CaptureFixture[str], threads_home: Path
+) -> None:
+    assert main(["history", "waiting", "--json"]) == 0
+    (first,) = {row["run_id"] for row in json.loads(capsys.readouterr().out)}
+    assert main(["resume", "waiting", "--approve", "all", "--json"]) == 3  # now the email
+    second = _json(capsys)["run_id"]
+    assert isinstance(second, str) and second != first
+    assert main(["show", "waiting", "--json"]) == 0
+    assert _json(capsys)["runs"] == [first, second]
+
+    before = fingerprint(threads_home)
+    assert main(["delete", "waiting", "--run", second, "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith("would remove ")
+    assert main(["delete", "waiting", "--run", first]) == 2  # the second run continued it
+    assert "continued from run" in capsys.readouterr().err
+    assert main(["delete", "waiting", "--run", "r-404"]) == 2
+    assert main(["delete", "waiting", "--run", "../x"]) == 2
+    assert fingerprint(threads_home) == before
+
+    assert main(["delete", "waiting", "--run", second, "--json"]) == 0
+    undone = _json(capsys)
+    assert undone["threads"] == ["waiting"] and undone["checkpoints"] and undone["writes"]
+    assert main(["show", "waiting", "--json"]) == 0
+    shown = _json(capsys)
+    assert [p["tool"] for p in shown["pending"]] == ["issue_refund"]  # type: ignore[union-attr]
+    assert shown["runs"] == [first]
+
+    assert main(["resume", "waiting", "--approve", "all", "--json"]) == 3  # the email again
+    capsys.readouterr()
+    assert main(["show", "waiting", "--json"]) == 0
+    assert [e["tool"] for e in _json(capsys)["effects"]] == ["issue_refund"]  # type: ignore[union-attr]

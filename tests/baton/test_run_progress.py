@@ -73,6 +73,7 @@ def test_json_run_prints_exactly_one_object(capsys: pytest.CaptureFixture[str]) 
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {
         "thread_id",
+        "run_id",
         "status",
         "final_answer",
         "error",
@@ -80,3 +81,4 @@ def test_json_run_prints_exactly_one_object(capsys: pytest.CaptureFixture[str]) 
         "resume_command",
     }
     assert result["status"] == "done" and result["error"] is None
+    assert isinstance(result["run_id"], str) and len(result["run_id"]) == 36  # a UUID

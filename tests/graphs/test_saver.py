@@ -167,3 +167,106 @@ def test_delete_for_runs_undoes_the_latest_run_and_never_cuts_a_continued_histor
     assert state == after_first
     assert [m.id for m in state["messages"]] == ["m1", "m2", "m3"]
     saver.conn.close()
+
+
+def test_undoing_a_resumed_run_takes_back_its_answer_to_the_interrupt(settings: Settings) -> None:
+    from typing import TypedDict
+
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.types import Command, interrupt
+
+    class Ask(TypedDict, total=False):
+        answer: str
+
+    def ask(state: Ask) -> Ask:
+        return {"answer": str(interrupt("go ahead?"))}
+
+    builder = StateGraph(Ask)
+    builder.add_node("ask", ask)
+    builder.add_edge(START, "ask")
+    builder.add_edge("ask", END)
+    saver = open_checkpointer(settings.db_path)
+    graph = builder.compile(checkpointer=saver)
+    config: Any = {"configurable": {"thread_id": "t"}}
+    graph.invoke({}, {**config, "metadata": {"run_id": "run-1"}})
+    graph.invoke(Command(resume="yes"), {**config, "metadata": {"run_id": "run-2"}})
+    assert graph.get_state(config).values == {"answer": "yes"}
+    # run 2's first step (the resume value, the finished task) was written against the
+    # checkpoint run 1 left, which stays
+    run2_writes = saver.conn.execute("SELECT COUNT(*) FROM writes WHERE run_id = 'run-2'")
+    assert run2_writes.fetchone()[0] > 0
+
+    dry = saver.delete_for_runs_counted(["run-2"], dry_run=True)
+    assert dry.writes > 0 and _count(saver, "writes", "t") > 0
+    undone = saver.delete_for_runs_counted(["run-2"])
+    assert (undone.checkpoints, undone.writes) == (dry.checkpoints, dry.writes)
+    waiting = graph.get_state(config)
+    assert waiting.next == ("ask",) and waiting.interrupts[0].value == "go ahead?"
+    graph.invoke(Command(resume="no"), {**config, "metadata": {"run_id": "run-3"}})
+    assert graph.get_state(config).values == {"answer": "no"}
+    saver.conn.close()
+
+
+def test_a_stock_database_gains_the_run_column_and_still_reads(settings: Settings) -> None:
+    import sqlite3
+
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from bench.superstep import build_loop
+
+    settings.db_path.parent.mkdir(parents=True)
+    stock = SqliteSaver(sqlite3.connect(settings.db_path, check_same_thread=False))
+    build_loop(2, 0.0, stock).invoke(
+        {"request": "x", "steps": 0}, {"configurable": {"thread_id": "s"}}
+    )
+    stock.conn.close()
+    saver = open_checkpointer(settings.db_path)
+    columns = [row[1] for row in saver.conn.execute("PRAGMA table_info(writes)")]
+    assert columns[-1] == "run_id"
+    graph = build_loop(2, 0.0, saver)
+    assert graph.get_state({"configurable": {"thread_id": "s"}}).values["steps"] == 2
+    saver.conn.close()
+    again = SqliteSaver(sqlite3.connect(settings.db_path, check_same_thread=False))
+    build_loop(2, 0.0, again).invoke(
+        {"request": "y", "steps": 0}, {"configurable": {"thread_id": "s2"}}
+    )
+    assert again.get_tuple({"configurable": {"thread_id": "s2"}}) is not None
+    again.conn.close()
+
+
+def test_undoing_a_run_puts_back_the_interrupt_its_own_interrupt_replaced(
+    settings: Settings,
+) -> None:
+    from typing import TypedDict
+
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.types import Command, interrupt
+
+    class Two(TypedDict, total=False):
+        answers: str
+
+    def ask_twice(state: Two) -> Two:
+        return {"answers": f"{interrupt('first?')}+{interrupt('second?')}"}
+
+    builder = StateGraph(Two)
+    builder.add_node("ask", ask_twice)
+    builder.add_edge(START, "ask")
+    builder.add_edge("ask", END)
+    saver = open_checkpointer(settings.db_path)
+    graph = builder.compile(checkpointer=saver)
+    config: Any = {"configurable": {"thread_id": "t"}}
+    graph.invoke({}, {**config, "metadata": {"run_id": "run-1"}})
+    # run 2 answers the first question; the same task asks the second, replacing the
+    # interrupt write run 1 made (same task, same slot)
+    graph.invoke(Command(resume="a"), {**config, "metadata": {"run_id": "run-2"}})
+    assert graph.get_state(config).interrupts[0].value == "second?"
+    kept = saver.conn.execute("SELECT run_id, replaced_by FROM replaced_writes").fetchall()
+    assert ("run-1", "run-2") in kept
+
+    saver.delete_for_runs_counted(["run-2"])
+    assert graph.get_state(config).interrupts[0].value == "first?"
+    assert saver.conn.execute("SELECT COUNT(*) FROM replaced_writes").fetchone()[0] == 0
+    graph.invoke(Command(resume="x"), {**config, "metadata": {"run_id": "run-3"}})
+    graph.invoke(Command(resume="y"), {**config, "metadata": {"run_id": "run-4"}})
+    assert graph.get_state(config).values == {"answers": "x+y"}
+    saver.conn.close()
