@@ -5,9 +5,9 @@ there after SQLite releases it, and while the loop is busy running graphs that w
 interpreter's switch interval (5 ms) per hand-off. At 200 concurrent threads those waits,
 not SQLite, were most of what durable checkpoints cost (the fraction of no-checkpointer
 throughput went from about 0.7 to the in-memory saver's level when the commit moved here).
-A round of inserts plus its commit holds the loop for about a millisecond (measured at 200
-threads: median 1.0 ms, 90th percentile 2.5 ms, longest 6 ms including SQLite's automatic
-WAL checkpoint).
+A round of inserts plus its commit holds the loop for about a millisecond: at 200 threads,
+median 1.0-1.1 ms, 99th percentile about 5 ms, longest 5-7 ms across ``make bench`` runs,
+including SQLite's automatic WAL checkpoint (``RoundTimes`` below keeps the record).
 
 What never happens on the loop: waiting for a lock. This connection has no busy timeout,
 so a round that finds the database locked (another process writing, or upkeep on the
