@@ -36,7 +36,7 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
             for latency in (0.0, 0.05 if not quick else 0.01)
         ]
     if name == "fanout":
-        return asyncio.run(fanout.run(workdir, sizes=[10, 100, 1000], repeats=2 if quick else 3))
+        return asyncio.run(fanout.run(workdir, sizes=[10, 100, 1000], repeats=2 if quick else 5))
     if name == "concurrency":
         coro = concurrency.run(
             workdir, threads=200, steps=5, latency_s=0.05, repeats=2 if quick else 5

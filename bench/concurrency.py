@@ -1,12 +1,14 @@
 """Concurrency: 200 threads × 5 steps × 50 ms in one event loop, durable vs none.
 
 Throughput is steps per second of wall time; the result is the durable run's throughput
-as a fraction of the same run with no checkpointer. LangGraph's ``InMemorySaver`` runs
-alongside as the floor (the fraction reachable with no I/O at all), and the stock
-``AsyncSqliteSaver`` on the same pragmas. Baton's async saver commits on the event loop, so
-the saver's own record of how long each commit round held the loop is reported, and a
-separate pass measures how late a 1 ms timer fires during a durable run and during an
-in-memory one (event-loop lag): what the commits cost everything else on that loop.
+as a fraction of the same run with no checkpointer, the median over repetitions of each
+repetition's own fraction (the sides run back to back, each leading in turn). LangGraph's
+``InMemorySaver`` runs alongside as the floor (the fraction reachable with no I/O at all),
+and the stock ``AsyncSqliteSaver`` on the same pragmas. Baton's async saver commits on the
+event loop, so the saver's own record of how long each commit round held the loop is
+reported, and a separate pass measures how late a 1 ms timer fires during a durable run
+and during an in-memory one (event-loop lag): what the commits cost everything else on
+that loop.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from langgraph.graph import END, START, StateGraph
 
 from bench.stock import open_stock_async
 from bench.stubs import acall_stub
-from bench.timing import median_seconds
+from bench.timing import median_seconds, paired_ratio
 from graphs.checkpointer import open_async_checkpointer
 
 
@@ -102,31 +104,28 @@ async def run(
         memory = build_chat(steps, latency_s, InMemorySaver())
         stock = build_chat(steps, latency_s, stock_saver)
         raw = build_chat(steps, latency_s)
-        durable_s: list[float] = []
-        memory_s: list[float] = []
-        stock_s: list[float] = []
-        raw_s: list[float] = []
+        sides = {"durable": durable, "memory": memory, "stock": stock, "raw": raw}
+        seconds: dict[str, list[float]] = {side: [] for side in sides}
         for i in range(repeats):
-            durable_s.append(await wall(durable, threads, f"r{i}", durable=True))
-            memory_s.append(await wall(memory, threads, f"r{i}", durable=True))
-            stock_s.append(await wall(stock, threads, f"r{i}", durable=True))
-            raw_s.append(await wall(raw, threads, f"r{i}", durable=False))
+            order = list(sides)[i % 4 :] + list(sides)[: i % 4]  # each side leads in turn
+            for side in order:
+                took = await wall(sides[side], threads, f"r{i}", durable=side != "raw")
+                seconds[side].append(took)
         lag_durable = await loop_lag(durable, threads, "lag")
         lag_memory = await loop_lag(memory, threads, "lag")
         rounds = saver.loop_round_ms()
     total = threads * steps
-    d, r = total / median_seconds(durable_s), total / median_seconds(raw_s)
-    m = total / median_seconds(memory_s)
-    st = total / median_seconds(stock_s)
+    raw_s = seconds["raw"]
     return {
         "threads": threads,
         "steps": steps,
         "latency_ms": latency_s * 1000,
-        "durable_steps_per_s": d,
-        "raw_steps_per_s": r,
-        "fraction": d / r,
-        "in_memory_saver_fraction": m / r,
-        "stock_saver_fraction": st / r,
+        "durable_steps_per_s": total / median_seconds(seconds["durable"]),
+        "raw_steps_per_s": total / median_seconds(raw_s),
+        "fraction": paired_ratio(raw_s, seconds["durable"]),
+        "in_memory_saver_fraction": paired_ratio(raw_s, seconds["memory"]),
+        "stock_saver_fraction": paired_ratio(raw_s, seconds["stock"]),
+        "seconds": seconds,
         "loop_lag_ms": {"durable": lag_durable, "in_memory_saver": lag_memory},
         "commit_rounds_on_loop_ms": rounds,
     }

@@ -1,5 +1,8 @@
 """Fan-out: N parallel workers (``Send``) of 100 ms each, durable vs no checkpointer.
 
+Each ratio is the median over repetitions of that repetition's own ratio (its runs are
+back to back).
+
 Both sides run async (``ainvoke``), so all N workers really wait at once; the durable side
 uses ``graphs.checkpointer.open_async_checkpointer`` with durability ``sync``. LangGraph's
 ``InMemorySaver`` runs alongside as the floor (what checkpointing costs with no I/O at
@@ -19,7 +22,7 @@ from langgraph.types import Send
 
 from bench.stock import open_stock_async
 from bench.stubs import acall_stub
-from bench.timing import atimed, median_seconds
+from bench.timing import atimed, median_seconds, paired_ratio
 from graphs.checkpointer import open_async_checkpointer
 
 WORKER_LATENCY_S = 0.1
@@ -97,9 +100,9 @@ async def run(workdir: Path, *, sizes: list[int], repeats: int) -> list[dict[str
                     "workers": n,
                     "durable_s": d,
                     "raw_s": r,
-                    "ratio": d / r,
-                    "in_memory_saver_ratio": median_seconds(memory_s) / r,
-                    "stock_saver_ratio": median_seconds(stock_s) / r,
+                    "ratio": paired_ratio(durable_s, raw_s),
+                    "in_memory_saver_ratio": paired_ratio(memory_s, raw_s),
+                    "stock_saver_ratio": paired_ratio(stock_s, raw_s),
                     "durable_over_worker": d / WORKER_LATENCY_S,
                 }
             )
