@@ -26,6 +26,17 @@ def _count(saver: BatonSaver, table: str, thread: str) -> int:
     return int(row.fetchone()[0])
 
 
+def _one_node(schema: Any, node: Callable[..., Any], saver: BatonSaver) -> Any:
+    """START ─► node ─► END over ``saver``."""
+    from langgraph.graph import END, START, StateGraph
+
+    builder = StateGraph(schema)
+    builder.add_node("ask", node)
+    builder.add_edge(START, "ask")
+    builder.add_edge("ask", END)
+    return builder.compile(checkpointer=saver)
+
+
 def test_concurrent_writes_from_many_threads_all_land(settings: Settings) -> None:
     saver = open_checkpointer(settings.db_path)
     barrier = threading.Barrier(16)
@@ -172,7 +183,6 @@ def test_delete_for_runs_undoes_the_latest_run_and_never_cuts_a_continued_histor
 def test_undoing_a_resumed_run_takes_back_its_answer_to_the_interrupt(settings: Settings) -> None:
     from typing import TypedDict
 
-    from langgraph.graph import END, START, StateGraph
     from langgraph.types import Command, interrupt
 
     class Ask(TypedDict, total=False):
@@ -181,12 +191,8 @@ def test_undoing_a_resumed_run_takes_back_its_answer_to_the_interrupt(settings: 
     def ask(state: Ask) -> Ask:
         return {"answer": str(interrupt("go ahead?"))}
 
-    builder = StateGraph(Ask)
-    builder.add_node("ask", ask)
-    builder.add_edge(START, "ask")
-    builder.add_edge("ask", END)
     saver = open_checkpointer(settings.db_path)
-    graph = builder.compile(checkpointer=saver)
+    graph = _one_node(Ask, ask, saver)
     config: Any = {"configurable": {"thread_id": "t"}}
     graph.invoke({}, {**config, "metadata": {"run_id": "run-1"}})
     graph.invoke(Command(resume="yes"), {**config, "metadata": {"run_id": "run-2"}})
@@ -239,7 +245,6 @@ def test_undoing_a_run_puts_back_the_interrupt_its_own_interrupt_replaced(
 ) -> None:
     from typing import TypedDict
 
-    from langgraph.graph import END, START, StateGraph
     from langgraph.types import Command, interrupt
 
     class Two(TypedDict, total=False):
@@ -248,12 +253,8 @@ def test_undoing_a_run_puts_back_the_interrupt_its_own_interrupt_replaced(
     def ask_twice(state: Two) -> Two:
         return {"answers": f"{interrupt('first?')}+{interrupt('second?')}"}
 
-    builder = StateGraph(Two)
-    builder.add_node("ask", ask_twice)
-    builder.add_edge(START, "ask")
-    builder.add_edge("ask", END)
     saver = open_checkpointer(settings.db_path)
-    graph = builder.compile(checkpointer=saver)
+    graph = _one_node(Two, ask_twice, saver)
     config: Any = {"configurable": {"thread_id": "t"}}
     graph.invoke({}, {**config, "metadata": {"run_id": "run-1"}})
     # run 2 answers the first question; the same task asks the second, replacing the
