@@ -68,9 +68,6 @@ def thread_ids(db_path: Path) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-_RUN = "json_extract(CAST({table}.metadata AS TEXT), '$.run_id')"
-
-
 def run_ids(db_path: Path, thread_id: str) -> list[str]:
     """The runs that wrote to the thread, oldest first.
 
@@ -81,7 +78,8 @@ def run_ids(db_path: Path, thread_id: str) -> list[str]:
         if conn is None:
             return []
         found = conn.execute(
-            f"SELECT {_RUN.format(table='checkpoints')} AS run, MIN(checkpoint_id) AS first "
+            "SELECT json_extract(CAST(metadata AS TEXT), '$.run_id') AS run, "
+            "MIN(checkpoint_id) AS first "
             "FROM checkpoints WHERE thread_id = ? AND run IS NOT NULL GROUP BY run ORDER BY first",
             (thread_id,),
         ).fetchall()
@@ -100,16 +98,11 @@ def run_ids(db_path: Path, thread_id: str) -> list[str]:
 
 
 def run_continued(db_path: Path, thread_id: str, run_id: str) -> bool:
-    """Whether a checkpoint another run made has one made by ``run_id`` as its parent."""
+    """Whether another run went on from what ``run_id`` left (see ``continued_from``)."""
+    from graphs.saver_maintenance import continued_from, run_checkpoints
+
     with _read_only(db_path) as conn:
         if conn is None:
             return False
-        row = conn.execute(
-            "SELECT 1 FROM checkpoints AS child JOIN checkpoints AS parent "
-            "ON child.thread_id = parent.thread_id AND child.checkpoint_ns = parent.checkpoint_ns "
-            "AND child.parent_checkpoint_id = parent.checkpoint_id "
-            f"WHERE child.thread_id = ? AND {_RUN.format(table='parent')} = ? "
-            f"AND COALESCE({_RUN.format(table='child')}, '') != ? LIMIT 1",
-            (thread_id, run_id, run_id),
-        ).fetchone()
-    return row is not None
+        mine = run_checkpoints(conn, thread_id, [run_id])
+        return continued_from(conn, thread_id, mine, [run_id])

@@ -219,7 +219,7 @@ def delete_for_runs(
         doomed = {t: found for t, found in doomed.items() if t in set(thread_ids)}
     with conn:
         for thread_id, checkpoints in sorted(doomed.items()):
-            if _continued_from(conn, thread_id, checkpoints):
+            if continued_from(conn, thread_id, checkpoints, runs):
                 removal.skipped.append(thread_id)
                 continue
             for namespace, checkpoint_id in sorted(checkpoints):
@@ -275,19 +275,46 @@ def _restore_replaced(conn: sqlite3.Connection, thread_id: str, run_ids: tuple[s
     conn.execute(f"DELETE FROM replaced_writes WHERE {where}", (thread_id, *run_ids))
 
 
-def _continued_from(
-    conn: sqlite3.Connection, thread_id: str, checkpoints: set[tuple[str, str]]
+def continued_from(
+    conn: sqlite3.Connection,
+    thread_id: str,
+    checkpoints: set[tuple[str, str]],
+    run_ids: Sequence[str],
 ) -> bool:
-    """Whether a checkpoint outside ``checkpoints`` has its parent inside them."""
+    """Whether another run went on from ``checkpoints`` (namespace, id) of ``run_ids``.
+
+    It did if a checkpoint outside them has its parent inside them, or if a write on one
+    of them was made by a run not in ``run_ids`` (a later run that had not yet made a
+    checkpoint when it stopped).
+    """
     children = conn.execute(
         "SELECT checkpoint_ns, checkpoint_id, parent_checkpoint_id FROM checkpoints "
         "WHERE thread_id = ? AND parent_checkpoint_id IS NOT NULL",
         (thread_id,),
     )
-    return any(
+    if any(
         (ns, parent) in checkpoints and (ns, child) not in checkpoints
         for ns, child, parent in children
+    ):
+        return True
+    others = conn.execute(
+        "SELECT DISTINCT checkpoint_ns, checkpoint_id FROM writes WHERE thread_id = ? "
+        f"AND run_id NOT IN ({_marks(len(run_ids))})",
+        (thread_id, *run_ids),
     )
+    return any((str(ns), str(cid)) in checkpoints for ns, cid in others)
+
+
+def run_checkpoints(
+    conn: sqlite3.Connection, thread_id: str, run_ids: Sequence[str]
+) -> set[tuple[str, str]]:
+    """The (namespace, id) of every checkpoint of the thread that ``run_ids`` made."""
+    rows = conn.execute(
+        "SELECT checkpoint_ns, checkpoint_id FROM checkpoints WHERE thread_id = ? AND "
+        f"json_extract(CAST(metadata AS TEXT), '$.run_id') IN ({_marks(len(run_ids))})",
+        (thread_id, *run_ids),
+    )
+    return {(str(ns), str(cid)) for ns, cid in rows}
 
 
 def copy_thread(conn: sqlite3.Connection, source: str, target: str) -> Removal:

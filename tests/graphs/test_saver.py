@@ -271,3 +271,25 @@ def test_undoing_a_run_puts_back_the_interrupt_its_own_interrupt_replaced(
     graph.invoke(Command(resume="y"), {**config, "metadata": {"run_id": "run-4"}})
     assert graph.get_state(config).values == {"answers": "x+y"}
     saver.conn.close()
+
+
+def test_a_run_that_a_later_run_wrote_onto_is_not_deleted(settings: Settings) -> None:
+    from baton.thread_index import run_continued
+    from bench.superstep import build_loop
+
+    saver = open_checkpointer(settings.db_path)
+    graph = build_loop(2, 0.0, saver)
+    config: Any = {"configurable": {"thread_id": "t"}}
+    graph.invoke({"request": "x", "steps": 0}, {**config, "metadata": {"run_id": "run-1"}})
+    assert not run_continued(settings.db_path, "t", "run-1")
+    # a second run that stopped before its first checkpoint left only writes behind
+    latest = graph.get_state(config).config
+    saver.put_writes({**latest, "metadata": {"run_id": "run-2"}}, [("steps", 9)], "task")
+    assert run_continued(settings.db_path, "t", "run-1")
+    assert not run_continued(settings.db_path, "t", "run-2")
+    refused = saver.delete_for_runs_counted(["run-1"])
+    assert refused.skipped == ["t"] and refused.checkpoints == 0
+    undone = saver.delete_for_runs_counted(["run-2"])
+    assert (undone.checkpoints, undone.writes) == (0, 1)
+    assert saver.delete_for_runs_counted(["run-1"]).checkpoints > 0
+    saver.conn.close()
