@@ -41,3 +41,24 @@ async def test_chat_backend_streams_pauses_and_resumes_by_thread(settings: Setti
     with sqlite3.connect(settings.home / "world.db") as conn:
         (count,) = conn.execute("SELECT COUNT(*) FROM refunds WHERE order_id = 5602").fetchone()
     assert count == 1
+
+
+async def test_a_chat_turn_with_a_run_id_is_undone_by_the_async_saver(settings: Settings) -> None:
+    def turn(run_id: str) -> Any:
+        return {"configurable": {"thread_id": "chat-2"}, "metadata": {"run_id": run_id}}
+
+    async with open_async_checkpointer(settings.db_path) as saver:
+        graph = build_orchestrator(checkpointer=saver, settings=settings)
+        async for _ in graph.astream({"request": REQUEST}, turn("turn-1")):
+            pass
+        asked = (await graph.aget_state(turn("turn-1"))).interrupts
+        assert [i.value["name"] for i in asked] == ["issue_refund"]
+        decisions = {i.id: {"type": "approve"} for i in asked}
+        async for _ in graph.astream(Command(resume=decisions), turn("turn-2")):
+            pass
+        after = (await graph.aget_state(turn("turn-2"))).interrupts
+        assert [i.value["name"] for i in after] == ["send_email"]
+
+        await saver.adelete_for_runs(["turn-2"])
+        back = (await graph.aget_state(turn("turn-1"))).interrupts
+        assert [(i.id, i.value["name"]) for i in back] == [(i.id, "issue_refund") for i in asked]
