@@ -4,11 +4,14 @@ What the library lacked. The stock ``AsyncSqliteSaver`` holds one lock per ``apu
 ``aput_writes`` and commits each on its own, so 200 concurrent threads (or 1000 fanned-out
 workers) queue behind one fsync at a time; and it reaches SQLite through aiosqlite, one
 thread hand-off per statement and fetch (see ``graphs.sqlite_thread`` for why that costs
-more than SQLite itself under load). Here every call is a job for one ``SqliteThread``:
-reads run there on the sync saver's code, and the writes queued in a round share one
-transaction and one commit. A call still returns only after its own rows are committed,
-so durability is exactly the stock saver's, and the database is the stock schema: a file
-written by this saver reads with either stock saver and with ``BatonSaver``.
+more than SQLite itself under load). Here reads, lists, delta-channel history and upkeep
+are jobs for one ``SqliteThread``, run there on the sync saver's code; the writes queued
+during one iteration of the event loop share one transaction and one commit, made on the
+loop's own connection (``graphs.loop_commit``; on the thread when the database is locked,
+or when the saver was built without that connection). A call still returns only after its
+own rows are committed, so durability is exactly the stock saver's, and the tables are the
+stock ones plus ``writes.run_id`` and ``replaced_writes`` (``graphs.saver_rows``): the
+stock savers read and write the file too.
 
 The sync methods work too, from any thread, the event loop's included; upkeep (prune,
 fork, delete, vacuum) runs on the same thread through ``run``.

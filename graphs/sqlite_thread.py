@@ -9,9 +9,10 @@ checkpoints cost. Here a round costs one wake-up and one reply per event loop: t
 takes everything queued, answers the reads, inserts every queued write in one transaction,
 commits once, and settles all the callers' futures with one ``call_soon_threadsafe``.
 
-Durability is the sync saver's: a write's future resolves only after the commit that holds
-its rows. The event loop never waits on SQLite: a busy database (another process holding
-the write lock) keeps this thread waiting, not the loop.
+The writes that come here are the sync callers', the rounds that ``graphs.loop_commit``
+found locked (this thread waits for the lock; the loop does not), and all of them when
+the saver has no connection of the loop's own. Durability is the sync saver's: a write's
+future resolves only after the commit that holds its rows.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="delete a thread's checkpoints, or one run of it",
         description="Delete every checkpoint and pending write of THREAD, then VACUUM. With "
         "--run, delete only what that run wrote (`baton run` and `resume` print their run "
-        "id; `baton history` lists them): the thread goes back to where the run found it. "
+        "id; `baton show` lists them): the thread goes back to where the run found it. "
         "Only a run that no later run continued from can go. The effect ledger keeps its "
         "record of what was done, so approving the same call again does not repeat it.",
     )
