@@ -90,11 +90,15 @@ class SqliteThread:
         return reply.result()
 
     def commit_blocking(self, statements: list[Statement]) -> None:
-        """``commit`` for sync code on any thread."""
+        """``commit`` for sync code on any thread (this one's included: it commits at once)."""
         waiter = Waiter(statements)
-        reply: concurrent.futures.Future[None] = concurrent.futures.Future()
-        self._submit(_Job(reply, waiters=[waiter]))
-        reply.result()
+        if threading.current_thread() is self._thread:
+            with self.saver.lock:
+                self.saver.commit_batch([waiter])
+        else:
+            reply: concurrent.futures.Future[None] = concurrent.futures.Future()
+            self._submit(_Job(reply, waiters=[waiter]))
+            reply.result()
         if waiter.error is not None:
             raise waiter.error
 

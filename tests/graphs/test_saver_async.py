@@ -32,6 +32,11 @@ def _rows(path: Path, thread: str) -> list[tuple[str, int]]:
         return [(str(task), int(idx)) for task, idx in found]
 
 
+def _count_writes(conn: sqlite3.Connection, thread: str) -> int:
+    row = conn.execute("SELECT COUNT(*) FROM writes WHERE thread_id = ?", (thread,))
+    return int(row.fetchone()[0])
+
+
 def _commits(conn: sqlite3.Connection) -> list[str]:
     """Record every COMMIT ``conn`` runs from now on."""
     seen: list[str] = []
@@ -171,3 +176,15 @@ async def test_without_a_loop_connection_the_thread_commits_the_writes(
         assert len(_rows(settings.db_path, "g")) == 50
     finally:
         await saver.aclose()
+
+
+async def test_upkeep_on_the_saver_thread_can_call_the_saver_itself(settings: Settings) -> None:
+    async with open_async_checkpointer(settings.db_path) as saver:
+
+        def nested(inner: Any) -> int:
+            saver.put_writes(_config("h"), [("results", 1)], "task")  # from the saver's thread
+            assert saver.get_tuple(_config("h")) is None  # writes alone make no checkpoint
+            return _count_writes(inner.conn, "h")
+
+        assert await asyncio.wait_for(saver.run(nested), timeout=10) == 1
+    assert _rows(settings.db_path, "h") == [("task", 0)]
