@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import statistics
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -26,6 +25,7 @@ from bench.stock import open_stock_async
 from bench.stubs import acall_stub
 from bench.timing import median_seconds, paired_ratio
 from graphs.checkpointer import open_async_checkpointer
+from graphs.loop_commit import percentiles_ms
 
 
 class ChatState(TypedDict, total=False):
@@ -79,17 +79,12 @@ async def loop_lag(graph: Any, threads: int, tag: str) -> dict[str, float]:
         while True:
             start = loop.time()
             await asyncio.sleep(0.001)
-            lags.append((loop.time() - start - 0.001) * 1000)
+            lags.append(loop.time() - start - 0.001)
 
     watcher = asyncio.create_task(watch())
     await wall(graph, threads, tag, durable=True)
     watcher.cancel()
-    lags.sort()
-    return {
-        "median_ms": statistics.median(lags),
-        "p99_ms": lags[int(len(lags) * 0.99)],
-        "max_ms": lags[-1],
-    }
+    return percentiles_ms(lags)
 
 
 async def run(

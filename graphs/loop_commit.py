@@ -35,6 +35,21 @@ if TYPE_CHECKING:
 _Queued = tuple[asyncio.Future[None], Waiter]
 
 
+def percentiles_ms(seconds: list[float]) -> dict[str, float]:
+    """Median, 90th and 99th percentile and longest of ``seconds`` (not empty), in ms."""
+    ordered = sorted(seconds)
+
+    def at(quantile: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * quantile))] * 1000
+
+    return {
+        "median_ms": statistics.median(ordered) * 1000,
+        "p90_ms": at(0.9),
+        "p99_ms": at(0.99),
+        "max_ms": ordered[-1] * 1000,
+    }
+
+
 class RoundTimes:
     """How long the latest commit rounds (up to 10,000) held the event loop."""
 
@@ -43,20 +58,9 @@ class RoundTimes:
 
     def summary_ms(self) -> dict[str, float]:
         """Count, median, 90th and 99th percentile and longest, in milliseconds."""
-        ordered = sorted(self.seconds)
-        if not ordered:
+        if not self.seconds:
             return {"rounds": 0}
-
-        def at(quantile: float) -> float:
-            return ordered[min(len(ordered) - 1, int(len(ordered) * quantile))] * 1000
-
-        return {
-            "rounds": len(ordered),
-            "median_ms": statistics.median(ordered) * 1000,
-            "p90_ms": at(0.9),
-            "p99_ms": at(0.99),
-            "max_ms": ordered[-1] * 1000,
-        }
+        return {"rounds": len(self.seconds), **percentiles_ms(list(self.seconds))}
 
 
 class LoopCommitter:

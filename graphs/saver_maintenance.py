@@ -216,7 +216,8 @@ def delete_for_runs(
     for (thread_id,) in writers.fetchall():
         doomed.setdefault(str(thread_id), set())
     if thread_ids is not None:
-        doomed = {t: found for t, found in doomed.items() if t in set(thread_ids)}
+        wanted = set(thread_ids)
+        doomed = {t: found for t, found in doomed.items() if t in wanted}
     with conn:
         for thread_id, checkpoints in sorted(doomed.items()):
             if continued_from(conn, thread_id, checkpoints, runs):
