@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.timing import median_seconds
+from tools.world import World
 
 WAITING_REQUEST = (
     "Customer 1042 was charged twice for order 5531. Please refund the duplicate charge "
@@ -45,6 +46,7 @@ def help_seconds(repeats: int) -> dict[str, Any]:
 def resume_seconds(workdir: Path, repeats: int) -> dict[str, Any]:
     """Process start to first resumed node, and the same counted from after the imports."""
     prepared = workdir / "resume-home"
+    World(prepared).init()
     run = subprocess.run(
         [*_BATON, "run", WAITING_REQUEST, "--thread", "waiting", "--json"],
         env=_env(prepared),

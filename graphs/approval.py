@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from graphs.approval_policy import auto_decision
 from graphs.config import thread_of
 from graphs.services import Services
-from graphs.tool_calls import last_ai, pending_irreversible
+from graphs.standing import standing
+from graphs.tool_calls import call_context, last_ai, pending_irreversible
 from state.actions import (
     ApproveDecision,
     DecisionAdapter,
@@ -36,8 +37,10 @@ class DecisionRefused(ValueError):
     """A decision that does not fit the proposal it answers."""
 
 
-def proposal_for(call: ToolCall, reason: str, step: Step) -> ProposedAction:
-    """The interrupt value for one irreversible call."""
+def proposal_for(
+    call: ToolCall, reason: str, step: Step, live: dict[str, Any] | None = None
+) -> ProposedAction:
+    """The interrupt value for one irreversible call (``live``: see ``graphs.standing``)."""
     return ProposedAction(
         tool_call_id=call["id"] or "",
         name=call["name"],
@@ -46,6 +49,7 @@ def proposal_for(call: ToolCall, reason: str, step: Step) -> ProposedAction:
         args_hash=args_hash(call["name"], dict(call["args"])),
         step=step.id,
         worker=step.worker,
+        live=live,
     )
 
 
@@ -96,8 +100,10 @@ def make_approval_node(services: Services) -> Any:
         for call in pending_irreversible(state, services):
             if call["id"] in decisions:
                 continue
-            proposal = proposal_for(call, reason, step)
             spec = services.tools[call["name"]]
+            key = call_context(config, step, call).idempotency_key
+            live = standing(spec, dict(call["args"]), services.ledger, key)
+            proposal = proposal_for(call, reason, step, live)
 
             def audit(event: str, proposal: ProposedAction = proposal, **extra: str) -> None:
                 services.audit.record(

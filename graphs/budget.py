@@ -8,12 +8,13 @@ reservation is one conditional UPDATE, so concurrent branches can never overspen
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agents.meter import BudgetExhausted
-from graphs.sqlite_conn import session
+from graphs.sqlite_conn import no_table, session
 from graphs.trace import TraceLog
 from state.usage import Usage
 
@@ -45,8 +46,11 @@ class Limits:
 class BudgetBook:
     """Usage counters per thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
+        if readonly:  # inspecting a home that may be read-only: create nothing
+            return
         with session(path) as conn:
             conn.executescript(_SCHEMA)
 
@@ -95,12 +99,17 @@ class BudgetBook:
 
     def usage(self, thread_id: str) -> Usage:
         """What a thread has used so far."""
-        with session(self.path) as conn:
-            row = conn.execute(
-                "SELECT model_calls, tool_calls, input_tokens, output_tokens FROM run_usage "
-                "WHERE thread_id = ?",
-                (thread_id,),
-            ).fetchone()
+        try:
+            with session(self.path, readonly=self.readonly) as conn:
+                row = conn.execute(
+                    "SELECT model_calls, tool_calls, input_tokens, output_tokens FROM run_usage "
+                    "WHERE thread_id = ?",
+                    (thread_id,),
+                ).fetchone()
+        except sqlite3.OperationalError as exc:
+            if not no_table(exc):
+                raise
+            row = None
         if row is None:
             return Usage()
         return Usage(

@@ -17,6 +17,7 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from graphs.saver import BatonSaver
 from graphs.sqlite_conn import connect
+from tools.world_db import open_readonly
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -46,6 +47,17 @@ def open_checkpointer(db_path: Path) -> BatonSaver:
     """A sync saver for the CLI and embedding; one connection shared across threads."""
     saver = BatonSaver(connect(db_path, check_same_thread=False), serde=serializer())
     saver.setup()
+    return saver
+
+
+def open_readonly_checkpointer(db_path: Path) -> BatonSaver:
+    """A saver that only reads, for inspecting threads, also on a read-only home.
+
+    Opened with ``tools.world_db.open_readonly``; its tables are not set up, and writing
+    through it fails.
+    """
+    saver = BatonSaver(open_readonly(db_path), serde=serializer())
+    saver.is_setup = True  # setup() would create tables and columns: nothing may be written
     return saver
 
 

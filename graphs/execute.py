@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from langchain_core.messages import ToolMessage
+from langchain_core.messages import ToolCall, ToolMessage
 from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel
 
 from agents.meter import BudgetExhausted
 from graphs.config import thread_of
@@ -16,7 +17,29 @@ from graphs.tool_calls import call_context, error_message, pending_irreversible
 from state.actions import DecisionAdapter, EditDecision, RejectDecision, args_hash
 from state.graph_state import WorkerState
 from state.plan import Step
-from tools.spec import ToolRejected
+from tools.ledger import describe_prior
+from tools.spec import AlreadyDone, ToolRejected
+
+
+def already_done_effect(tool: str, args: BaseModel, key: str, exc: AlreadyDone) -> dict[str, Any]:
+    """The effect entry for a call whose fact was already in the world: nothing was run."""
+    return {
+        "tool": tool,
+        "args": args.model_dump(mode="json"),
+        "result": None,
+        "key": key,
+        "already_done": [describe_prior(p) for p in exc.prior],
+        "replayed": False,
+    }
+
+
+def already_done_message(call: ToolCall, exc: AlreadyDone) -> ToolMessage:
+    """What the worker is told: not done again, and who did it when."""
+    prior = "; ".join(describe_prior(p) for p in exc.prior)
+    content = {"status": "already_done", "not_repeated": str(exc), "done_by": prior}
+    return ToolMessage(
+        content=json.dumps(content, default=str), tool_call_id=call["id"] or "", name=call["name"]
+    )
 
 
 def make_execute_node(services: Services) -> Any:
@@ -56,6 +79,24 @@ def make_execute_node(services: Services) -> Any:
                 }
             try:
                 outcome = settled or services.ledger.execute(spec, args, ctx)
+            except AlreadyDone as exc:
+                effect = already_done_effect(spec.name, args, ctx.idempotency_key, exc)
+                meter.record("effect_already_done", **effect)
+                services.audit.record(
+                    ctx.thread_id,
+                    step=step.id,
+                    tool=spec.name,
+                    tool_call_id=call["id"] or "",
+                    args=effect["args"],
+                    args_hash=args_hash(spec.name, effect["args"]),
+                    event="already_done",
+                    decision=decision.type,
+                    decider=decision.decider or "",
+                    detail="; ".join(effect["already_done"]),
+                )
+                effects.append({**effect, "decision": decision.type})
+                out.append(already_done_message(call, exc))
+                continue
             except ToolRejected as exc:
                 meter.record("effect_rejected", tool=spec.name, error=str(exc))
                 out.append(error_message(call, f"rejected: {exc}"))

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tools.world_db import open_readonly
+
 BUSY_TIMEOUT_MS = 15_000
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -34,11 +36,20 @@ def connect(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection
 
 
 @contextmanager
-def session(path: Path) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection: one transaction, committed on success, then closed."""
-    conn = connect(path)
+def session(path: Path, *, readonly: bool = False) -> Iterator[sqlite3.Connection]:
+    """A short-lived connection: one transaction, committed on success, then closed.
+
+    ``readonly=True`` opens the file for reading only (``tools.world_db.open_readonly``):
+    nothing is created or written, so it works on a read-only home.
+    """
+    conn = open_readonly(path) if readonly else connect(path)
     try:
         with conn:
             yield conn
     finally:
         conn.close()
+
+
+def no_table(exc: sqlite3.OperationalError) -> bool:
+    """The error a read gets from a file whose stores were never written to."""
+    return "no such table" in str(exc)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from graphs.settings import Settings
+from tools.world import World
 
 _PROVIDER_VARS = (
     "OPENAI_API_KEY",
@@ -43,8 +44,10 @@ def _no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Offline settings whose databases live under the test's own tmp dir."""
-    return Settings(home=tmp_path / "home", _env_file=None)  # type: ignore[call-arg]
+    """Offline settings whose databases live under the test's own tmp dir, world created."""
+    home = tmp_path / "home"
+    World(home).init()
+    return Settings(home=home, _env_file=None)  # type: ignore[call-arg]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

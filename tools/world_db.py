@@ -51,8 +51,32 @@ def open_sqlite(
     return conn
 
 
+def open_readonly(
+    path: Path, *, busy_timeout_s: float = BUSY_TIMEOUT_MS / 1000
+) -> sqlite3.Connection:
+    """Open an existing SQLite file for reading only: nothing is created, migrated or written.
+
+    ``mode=ro`` never creates the file and never checkpoints its WAL. A WAL database opened
+    that way still gets ``-wal`` and ``-shm`` files, which a read-only folder cannot hold;
+    when neither exists, every commit is already in the main file and no connection is
+    open, so the file is read with ``immutable=1``, which creates none. Raises
+    ``sqlite3.OperationalError`` if the file is missing or unreadable.
+    """
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    mode = "mode=ro" if any(p.exists() for p in sidecars) else "immutable=1"
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?{mode}",
+        uri=True,
+        timeout=busy_timeout_s,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
 def connect(world: World, readonly: bool = False) -> sqlite3.Connection:
-    """Open the world's business database (call ``world.ensure()`` first)."""
+    """Open the world's business database (one that ``World.check`` accepts)."""
     return open_sqlite(world.db_path, readonly=readonly)
 
 

@@ -56,6 +56,32 @@ def customer_id(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_NAME = re.compile(r"\b([A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})\b")
+_NOT_A_NAME_TEXT = (
+    "customer customers client please refund refunds order orders hi hello dear the our my "
+    "their bug report request mr mrs ms dr pro business storage extra priority plan"
+)
+_NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def person_name(text: str) -> str | None:
+    """The first full name (two or more capitalised words) the text mentions, if any."""
+    for match in _NAME.finditer(text):
+        words = match.group(1).split()
+        while words and words[0].casefold() in _NOT_A_NAME:
+            words.pop(0)
+        if len(words) >= 2:
+            return " ".join(words)
+    return None
+
+
+def email(text: str) -> str | None:
+    """The first email address the text mentions, if any."""
+    match = _EMAIL.search(text)
+    return match.group(0).rstrip(".") if match else None
+
+
 def field(text: str, label: str) -> str:
     """The text after ``label:`` up to the end of its line, or empty."""
     match = re.search(rf"^{re.escape(label)}:[ \t]*(.*)$", text, re.MULTILINE)

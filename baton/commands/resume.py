@@ -14,7 +14,7 @@ from baton.lease import ThreadBusy, thread_lease
 from baton.outcome import read_outcome, report
 from baton.pending import live_interrupts, pending_approvals
 from baton.runtime import config_for, open_runtime
-from baton.settings import ensure_home_writable, load_settings
+from baton.settings import ensure_home_writable, load_settings, require_world
 from baton.thread_index import thread_exists
 
 
@@ -85,6 +85,7 @@ def resume_command(args: argparse.Namespace) -> int:
     settings = load_settings()
     if not thread_exists(settings.db_path, thread_id):
         raise BadInput(f"unknown thread {thread_id}")
+    require_world(settings)
     ensure_home_writable(settings)
     with open_runtime(settings) as rt:
         snapshot = rt.graph.get_state(config_for(thread_id), subgraphs=True)

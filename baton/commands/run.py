@@ -10,7 +10,7 @@ from baton.inputs import checked_request, checked_thread_id, new_thread_id
 from baton.lease import ThreadBusy, thread_lease
 from baton.outcome import report
 from baton.runtime import open_runtime
-from baton.settings import ensure_home_writable, load_settings
+from baton.settings import ensure_home_writable, load_settings, require_world
 from baton.thread_index import thread_exists
 
 
@@ -35,6 +35,7 @@ def run_command(args: argparse.Namespace) -> int:
     settings = load_settings()
     if thread_exists(settings.db_path, thread_id):
         raise BadInput(f"thread {thread_id} exists; use baton resume {thread_id}")
+    require_world(settings)
     ensure_home_writable(settings)
     if not args.json:
         print(f"thread: {thread_id}", flush=True)

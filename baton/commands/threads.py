@@ -7,10 +7,8 @@ from typing import Any
 
 from baton import exit_codes
 from baton.console import first_line, print_json, say
-from baton.runtime import config_for, open_runtime
-from baton.settings import load_settings
-from baton.thread_index import thread_ids
-from baton.thread_view import thread_status
+from baton.settings import home_path
+from baton.thread_list import list_threads
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,22 +19,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def threads_command(args: argparse.Namespace) -> int:
-    """List threads; with none, say so (and create nothing)."""
-    settings = load_settings()
-    ids = thread_ids(settings.db_path)
-    rows: list[dict[str, Any]] = []
-    if ids:
-        with open_runtime(settings) as rt:
-            for thread_id in ids:
-                snapshot = rt.graph.get_state(config_for(thread_id), subgraphs=True)
-                rows.append(
-                    {
-                        "thread_id": thread_id,
-                        "status": thread_status(snapshot),
-                        "request": (snapshot.values or {}).get("request", ""),
-                        "updated_at": snapshot.created_at,
-                    }
-                )
+    """List threads; with none, say so. Reads only: works on a read-only home."""
+    rows: list[dict[str, Any]] = list_threads(home_path() / "baton.db")
     if args.json:
         print_json(rows)
         return exit_codes.DONE

@@ -220,7 +220,7 @@ def test_a_stock_database_gains_the_run_column_and_still_reads(settings: Setting
 
     from bench.superstep import build_loop
 
-    settings.db_path.parent.mkdir(parents=True)
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     stock = SqliteSaver(sqlite3.connect(settings.db_path, check_same_thread=False))
     build_loop(2, 0.0, stock).invoke(
         {"request": "x", "steps": 0}, {"configurable": {"thread_id": "s"}}
