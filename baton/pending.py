@@ -42,9 +42,26 @@ def pending_approvals(snapshot: Any) -> list[dict[str, Any]]:
                 "step": value.get("step"),
                 "worker": value.get("worker"),
                 "refused": value.get("error"),
+                "live": value.get("live"),
             }
         )
     return found
+
+
+def _print_live(live: Any) -> None:
+    """What the world says about the call now: the refundable remainder, who did it before."""
+    if not isinstance(live, dict):
+        return
+    if live.get("refundable") is not None:
+        charge = f" of charge {live['charge_id']}" if live.get("charge_id") else ""
+        refunded = f" (refunded {live['refunded']})" if live.get("refunded") else ""
+        say(f"  now:    refundable {live['refundable']}{charge}{refunded}")
+    for refund in live.get("refunds") or ():
+        say(f"          earlier refund: {refund}")
+    if live.get("already_done"):
+        say(f"  ALREADY DONE by {live['already_done']}: approving will not repeat it")
+    if live.get("in_progress"):
+        say(f"  in progress by {live['in_progress']}")
 
 
 def resume_command(thread_id: str) -> str:
@@ -64,6 +81,7 @@ def print_pending(pending: list[dict[str, Any]], thread_id: str) -> None:
         say(f"approval {item['id']} · {item['step']} {item['worker']} · {item['tool']}")
         say(f"  args:   {compact_json(item['args'], limit=2000)}")
         say(f"  reason: {item['reason']}")
+        _print_live(item.get("live"))
         if item.get("refused"):
             say(f"  previous decision refused: {item['refused']}")
     say(f"continue: {resume_command(thread_id)}")

@@ -125,6 +125,9 @@ def analyst(task: str, outcomes: list[ToolOutcome]) -> Reply:
             where = f"ch.order_id = {subject['order_id']}"
         else:
             where = f"ch.customer_id = {subject['customer_id']}"
+        excluded = read.excluded_order(read.field(task, "Instruction"))
+        if excluded is not None:
+            where += f" AND ch.order_id != {excluded}"
         query = {"sql": _CHARGES_SQL.format(where=where), **subject}
         return Call("sql_query", query, "Read the charges.")
     table = _json(sql.content) if sql.ok else None
