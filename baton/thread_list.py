@@ -75,6 +75,15 @@ def _waiting(conn: sqlite3.Connection, thread_id: str, checkpoint_id: str) -> bo
     return False
 
 
+def _answered(values: dict[str, Any]) -> bool:
+    """The turn's last node has run: its record is kept (the answer alone for older threads)."""
+    if "turn" not in values:  # a thread from before conversations: finish wrote the answer
+        return bool(values.get("final_answer"))
+    turns = values.get("turns") or []
+    last = turns[-1] if turns and isinstance(turns[-1], dict) else {}
+    return bool(last.get("turn") == values.get("turn"))
+
+
 def _summary(conn: sqlite3.Connection, thread_id: str) -> dict[str, Any]:
     latest = _latest(conn, thread_id, "")
     assert latest is not None  # listed because it has a top-level checkpoint
@@ -84,8 +93,8 @@ def _summary(conn: sqlite3.Connection, thread_id: str) -> dict[str, Any]:
     status = values.get("status")
     if _waiting(conn, thread_id, str(latest[0])):
         shown = "waiting"
-    elif status in TERMINAL and values.get("final_answer") and metadata.get("source") != "input":
-        shown = str(status)  # the finish node, which writes the answer, has run
+    elif status in TERMINAL and _answered(values) and metadata.get("source") != "input":
+        shown = str(status)
     else:
         shown = "running"
     request = values.get("request")

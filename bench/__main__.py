@@ -44,7 +44,11 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
         return asyncio.run(coro)
     if name == "growth":
         return growth.run(workdir, steps=200)
-    return {"help": startup.help_seconds(reps), "resume": startup.resume_seconds(workdir, reps)}
+    return {
+        "help": startup.help_seconds(reps),
+        "threads": startup.threads_seconds(workdir, reps),
+        "resume": startup.resume_seconds(workdir, reps),
+    }
 
 
 def main() -> None:
