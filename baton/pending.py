@@ -43,6 +43,7 @@ def pending_approvals(snapshot: Any) -> list[dict[str, Any]]:
                 "worker": value.get("worker"),
                 "refused": value.get("error"),
                 "live": value.get("live"),
+                "tool_call_id": value.get("tool_call_id"),
             }
         )
     return found
@@ -62,6 +63,29 @@ def _print_live(live: Any) -> None:
         say(f"  ALREADY DONE by {live['already_done']}: approving will not repeat it")
     if live.get("in_progress"):
         say(f"  in progress by {live['in_progress']}")
+
+
+def refresh_live(pending: list[dict[str, Any]], services: Any, thread_id: str) -> None:
+    """Read each approval's ``live`` standing again: the world may have moved since it was asked.
+
+    A refund another thread (or someone outside Baton) made meanwhile shows up here. If the
+    world cannot be read (a read-only or damaged home), the standing from the ask stays.
+    """
+    import sqlite3
+
+    from graphs.standing import standing
+    from tools.ledger import idempotency_key
+    from tools.world import WorldUnavailable
+
+    for item in pending:
+        spec = services.tools.get(item.get("tool"))
+        if item.get("kind") != "tool_approval" or spec is None or not item.get("tool_call_id"):
+            continue
+        key = idempotency_key(thread_id, item["tool_call_id"])
+        try:
+            item["live"] = standing(spec, item["args"], services.ledger, key) or item["live"]
+        except (sqlite3.Error, WorldUnavailable):
+            continue
 
 
 def resume_command(thread_id: str) -> str:
