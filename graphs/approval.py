@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from graphs.announce import announce, where
 from graphs.approval_policy import auto_decision
 from graphs.config import thread_of
+from graphs.edited_text import ReviewFailed, gated, reviewed_edit
 from graphs.services import Services
 from graphs.standing import standing
 from graphs.tool_calls import call_context, last_ai, pending_irreversible
@@ -107,6 +108,9 @@ def make_approval_node(services: Services) -> Any:
             key = call_context(config, step, call).idempotency_key
             live = standing(spec, dict(call["args"]), services.ledger, key)
             proposal = proposal_for(call, reason, step, live)
+            refused = (state.get("refused") or {}).get(call["id"] or "")
+            if refused:  # decided before, refused by the backend when it ran: ask again
+                proposal = proposal.model_copy(update={"error": refused})
 
             def audit(event: str, proposal: ProposedAction = proposal, **extra: str) -> None:
                 services.audit.record(
@@ -128,9 +132,16 @@ def make_approval_node(services: Services) -> Any:
                 raw = _ask(proposal, config, state.get("turn"))
                 try:
                     decision = check_decision(raw, proposal, spec)
-                except DecisionRefused as exc:
+                    edited = reviewed_edit(spec, proposal, decision, services.world)
+                    if edited is not None:  # edited text: reviewed, then asked again
+                        audit("edited", decision="edit", detail=edited.description)
+                        proposal, decision = edited, None
+                        continue
+                    decision = gated(decision, proposal, call["args"])
+                except (DecisionRefused, ReviewFailed) as exc:
                     audit("refused", detail=str(exc))
                     proposal = proposal.model_copy(update={"error": str(exc)})
+                    decision = None
             decider = decision.decider or "human (no name given)"
             audit("decided", decision=decision.type, decider=decider)
             decided = ApprovalDecided(

@@ -6,6 +6,8 @@ every round of workers, so a resumed run makes the same choices as the original.
 
 from __future__ import annotations
 
+from typing import Any
+
 from langgraph.types import Send
 
 from agents.review import RULES
@@ -48,21 +50,58 @@ def review_sends(state: OrchestratorState) -> list[Send]:
     return sends
 
 
-def _task(state: OrchestratorState, step: Step, feedback: list[str], revision: int) -> WorkerTask:
-    return {
+def _task(
+    state: OrchestratorState,
+    step: Step,
+    feedback: list[str],
+    revision: int,
+    done: list[dict[str, Any]] | None = None,
+) -> WorkerTask:
+    results = state.get("results", {})
+    drafts: dict[str, dict[str, Any]] = {}
+    for dep in step.depends_on:  # what the step's calls build on, to tell when it goes stale
+        found = results.get(dep)
+        if found is not None and found.draft is not None:
+            drafts[dep] = {"revision": found.revision, **found.draft.model_dump()}
+    task: WorkerTask = {
         "request": state.get("request", ""),
         "history": state.get("history", ""),
         "turn": state.get("turn") or 1,
         "step": step,
-        "context": render_context(step, state.get("results", {})),
+        "context": render_context(step, results),
         "feedback": feedback,
         "revision": revision,
+        "drafts": drafts,
     }
+    if done:
+        task["done_effects"] = done
+    return task
+
+
+def _redo_pending(state: OrchestratorState, dep: str, seen: dict[str, Any]) -> bool:
+    """The draft of ``dep`` is still the revision a human's edit made stale."""
+    result = state.get("results", {}).get(dep)
+    return result is not None and result.revision <= int(seen.get("revision", 0))
+
+
+def redo_sends(state: OrchestratorState) -> list[Send]:
+    """Send each draft a human's edit made stale back to its writer, with the change."""
+    steps = {s.id: s for s in state.get("plan", [])}
+    asked: dict[str, list[str]] = {}
+    for result in state.get("results", {}).values():
+        for dep, seen in result.redo.items():
+            if dep in steps and _redo_pending(state, dep, seen):
+                asked.setdefault(dep, []).extend(seen.get("reasons", []))
+    results = state.get("results", {})
+    return [
+        Send(steps[dep].worker, _task(state, steps[dep], reasons, results[dep].revision + 1))
+        for dep, reasons in asked.items()
+    ]
 
 
 def revision_sends(state: OrchestratorState, settings: Settings) -> list[Send]:
     """Send failed drafts back to their writer with the reasons, within the cap."""
-    sends = []
+    sends = redo_sends(state)
     steps = {s.id: s for s in state.get("plan", [])}
     for step_id, result in state.get("results", {}).items():
         if not _reviewable(result) or step_id not in steps:
@@ -88,13 +127,24 @@ def dependency_ready(state: OrchestratorState, dep: str) -> bool:
 
 
 def ready_sends(state: OrchestratorState) -> list[Send]:
-    """Steps not run yet whose dependencies are all satisfied."""
+    """Steps not run yet, or stopped for a redone draft, whose dependencies are satisfied.
+
+    A stopped step runs on (next revision) with the effects it already made.
+    """
     results = state.get("results", {})
-    return [
-        Send(step.worker, _task(state, step, [], 0))
-        for step in state.get("plan", [])
-        if step.id not in results and all(dependency_ready(state, d) for d in step.depends_on)
-    ]
+    sends = []
+    for step in state.get("plan", []):
+        if not all(dependency_ready(state, d) for d in step.depends_on):
+            continue
+        result = results.get(step.id)
+        if result is None:
+            sends.append(Send(step.worker, _task(state, step, [], 0)))
+        elif result.redo and not any(
+            _redo_pending(state, dep, seen) for dep, seen in result.redo.items()
+        ):
+            task = _task(state, step, [], result.revision + 1, result.effects)
+            sends.append(Send(step.worker, task))
+    return sends
 
 
 def next_moves(state: OrchestratorState, settings: Settings) -> list[Send] | str:

@@ -212,6 +212,10 @@ def finish(state: OrchestratorState) -> dict[str, Any]:
             status = "budget_exhausted"
         elif any(r.status == "failed" for r in results.values()):
             status = "failed"
+        elif stopped_for := [sid for sid, r in results.items() if r.redo]:
+            # A step stopped after a human's edit and never ran on: its work is not done.
+            status = "failed"
+            cap_error = f"{', '.join(stopped_for)} stopped for a redone draft and did not finish"
         elif replanning:  # synthesize was reached by the iteration cap, not by "done"
             status = "budget_exhausted"
             cap_error = f"planner reached its cap of {state.get('plan_iterations', 0)} iterations"

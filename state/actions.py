@@ -36,6 +36,11 @@ class ProposedAction(BaseModel):
     error: str | None = Field(
         default=None, description="Why a previous decision for this call was refused."
     )
+    review: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="For text a human edited: each review rule's verdict (rule, passed, "
+        "reasons); a failing text cannot be approved, only edited again or rejected.",
+    )
     live: dict[str, Any] | None = Field(
         default=None,
         description="What the world says about the call's fact now: for a refund, the charge "

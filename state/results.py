@@ -25,3 +25,8 @@ class WorkerResult(BaseModel):
     )
     error: str | None = None
     revision: int = Field(default=0, description="How many times a reviewer sent it back.")
+    redo: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Drafts (by step id, with the revision seen and the reasons) that a human's "
+        "edit made stale: the step stopped and runs on once they are redone.",
+    )

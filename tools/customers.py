@@ -31,6 +31,18 @@ def check_recipient(world: World, customer_id: int, to: str) -> str:
     return email
 
 
+def customer_by_email(world: World, email: str) -> int | None:
+    """The id of the customer with this address on file (compared case-insensitively)."""
+    conn = connect(world, readonly=True)
+    try:
+        row = conn.execute(
+            "SELECT id FROM customers WHERE email = ? COLLATE NOCASE", (email.strip(),)
+        ).fetchone()
+    finally:
+        conn.close()
+    return int(row["id"]) if row is not None else None
+
+
 class FindCustomerArgs(BaseModel):
     """Arguments of ``find_customer``: a name or an email as the request gives it."""
 

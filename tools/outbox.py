@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.customers import check_recipient
+from state.draft import Draft
+from tools.customers import check_recipient, customer_by_email
 from tools.faults import crash_point
 from tools.outbox_files import message_result, read_message, write_once
 from tools.smtp_transport import send_via_smtp
@@ -70,6 +71,20 @@ def email_fact(args: SendEmailArgs) -> str:
         return f"email to {recipient} regarding {_normalised(args.regarding)}"
     digest = hashlib.sha256(_normalised(f"{args.subject}\n{args.body}").encode()).hexdigest()
     return f"email to {recipient}, message {digest[:16]}"
+
+
+def email_draft(world: World, args: SendEmailArgs) -> Draft | None:
+    """The email as a draft for the review rules; None if its customer cannot be told."""
+    customer = args.customer_id or customer_by_email(world, args.to)
+    if customer is None:
+        return None
+    return Draft(
+        customer_id=customer,
+        to=args.to,
+        subject=args.subject,
+        body=args.body[:5000],
+        regarding=args.regarding,
+    )
 
 
 def build_message(args: SendEmailArgs, key: str, sender: str = DEFAULT_SENDER) -> EmailMessage:
@@ -159,4 +174,5 @@ def build_send_email(world: World, sender: str = DEFAULT_SENDER) -> ToolSpec:
         run=run,
         reconciliation=email_reconciliation(world, sender),
         fact=Fact(key=email_fact),
+        as_draft=lambda args: email_draft(world, args),
     )

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from state.draft import Draft
+
 
 class ToolRejected(Exception):
     """A domain rule refused the call; the worker sees the message and can respond."""
@@ -92,6 +94,9 @@ class ToolSpec:
     """None: the backend dedupes on the idempotency key, so a retry is always safe."""
     fact: Fact | None = None
     """For an irreversible tool: what makes two calls the same fact (one runs, once)."""
+    as_draft: Callable[[Any], Draft | None] | None = None
+    """For a tool that sends text to a customer: the text as a ``Draft``, so that text a
+    human edits goes through the same review rules as the writer's drafts."""
 
     def validate_args(self, args: dict[str, Any]) -> BaseModel:
         """Validate raw arguments; raises ``pydantic.ValidationError``."""

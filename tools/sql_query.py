@@ -1,8 +1,8 @@
 """The ``sql_query`` tool: read-only SQL over the business database for analysts.
 
-Three independent locks keep it read-only: a read-only connection with ``query_only``, a
-check that the text is one SELECT/WITH statement, and an authorizer that denies every
-action except reading. ``internal_notes`` stays queryable (analysts are internal); the
+Three independent locks keep it read-only: a connection with ``query_only``, a check that
+the text is one SELECT/WITH statement, and an authorizer that denies every action except
+reading. ``internal_notes`` stays queryable (analysts are internal); the
 review rules keep its contents out of customer messages.
 
 Least data: at most ``ROW_CAP`` rows come back, and contact fields

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,11 +26,16 @@ def open_sqlite(
 
     WAL lets readers run while a worker writes; the busy timeout makes concurrent writers
     (parallel workers, a second process) wait for the lock instead of failing at once.
+    ``readonly=True`` reads an existing file with ``query_only``: through a read-write
+    handle where the folder is writable (so closing it removes the ``-wal``/``-shm`` files
+    a read-only handle would leave behind), with ``mode=ro`` where it is not.
     """
     # Autocommit (isolation_level=None) because the sqlite3 module's implicit BEGIN is
     # deferred, and a deferred transaction that later writes can fail with SQLITE_BUSY
     # without waiting; explicit BEGIN IMMEDIATE takes the write lock up front.
-    if readonly:
+    if readonly and not path.is_file():
+        raise sqlite3.OperationalError(f"unable to open database file {path}: it does not exist")
+    if readonly and not os.access(path.parent, os.W_OK):
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro",
             uri=True,

@@ -166,3 +166,24 @@ def json_after(label: str, text: str) -> dict[str, Any] | None:
         if isinstance(value, dict):
             found = value
     return found
+
+
+_CHANGED = re.compile(r"a human changed (\w+) from (\S+) to (\S+) in")
+
+
+def human_changes(text: str) -> dict[str, str]:
+    """Values a human's edit replaced, as a writer's feedback states them: key -> new value."""
+    return {key: new for key, _, new in _CHANGED.findall(text)}
+
+
+def done_effects(text: str) -> list[dict[str, Any]]:
+    """The effects a step already made (its ``Done:`` lines), oldest first."""
+    found = []
+    for match in re.finditer(r"^Done:[ \t]*(\{.*\})[ \t]*$", text, re.MULTILINE):
+        try:
+            value = json.loads(match.group(1))
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            found.append(value)
+    return found

@@ -175,6 +175,8 @@ def writer(task: str, outcomes: list[ToolOutcome]) -> Reply:
     saved = _last(outcomes, "draft_email")
     if saved is not None:
         return f"Draft saved for customer {facts['customer_id']}." if saved.ok else saved.content
+    # A human changed a value since (an edited refund amount): the draft says the new one.
+    facts.update({k: v for k, v in read.human_changes(task).items() if k in facts})
     span = re.search(r"(\d+)\s*[–-]\s*(\d+) business days", task)
     days = f"{span.group(1)}–{span.group(2)}" if span else "5–10"
     first_name = facts["name"].split()[0]
@@ -202,6 +204,10 @@ def operator(task: str, outcomes: list[ToolOutcome]) -> Reply:
     if not facts:
         return "Nothing to do: no duplicate charge was verified."
     refund = _last(outcomes, "issue_refund")
+    earlier = [e for e in read.done_effects(task) if e.get("tool") == "issue_refund"]
+    if refund is None and earlier:  # this step refunded before it stopped for a redone draft
+        content = json.dumps(earlier[-1].get("result"))
+        refund = ToolOutcome("issue_refund", earlier[-1].get("args") or {}, content, True)
     if refund is None:
         args = {
             "order_id": int(facts["order_id"]),
