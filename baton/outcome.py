@@ -49,7 +49,7 @@ def read_outcome(rt: Runtime, thread_id: str, stopped: str | None = None) -> Out
     snapshot = rt.graph.get_state(config_for(thread_id), subgraphs=True)
     values = snapshot.values or {}
     pending = pending_approvals(snapshot)
-    refresh_live(pending, rt.services, thread_id)
+    refresh_live(pending, rt.services, thread_id, str(values.get("request") or ""))
     if pending:
         return Outcome(thread_id, "waiting", values.get("final_answer"), None, pending)
     status = values.get("status")

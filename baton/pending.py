@@ -63,9 +63,14 @@ def _print_live(live: Any) -> None:
         say(f"  ALREADY DONE by {live['already_done']}: approving will not repeat it")
     if live.get("in_progress"):
         say(f"  in progress by {live['in_progress']}")
+    if live.get("identity"):
+        say(f"  IDENTITY: {live['identity']}")
+        say("          (`--approve all` leaves it: approve it by its id, edit or reject it)")
 
 
-def refresh_live(pending: list[dict[str, Any]], services: Any, thread_id: str) -> None:
+def refresh_live(
+    pending: list[dict[str, Any]], services: Any, thread_id: str, request: str = ""
+) -> None:
     """Read each approval's ``live`` standing again: the world may have moved since it was asked.
 
     A refund another thread (or someone outside Baton) made meanwhile shows up here. If the
@@ -83,7 +88,10 @@ def refresh_live(pending: list[dict[str, Any]], services: Any, thread_id: str) -
             continue
         key = idempotency_key(thread_id, item["tool_call_id"])
         try:
-            item["live"] = standing(spec, item["args"], services.ledger, key) or item["live"]
+            found = standing(
+                spec, item["args"], services.ledger, key, world=services.world, request=request
+            )
+            item["live"] = found or item["live"]
         except (sqlite3.Error, WorldUnavailable):
             continue
 

@@ -106,7 +106,14 @@ def make_approval_node(services: Services) -> Any:
                 continue
             spec = services.tools[call["name"]]
             key = call_context(config, step, call).idempotency_key
-            live = standing(spec, dict(call["args"]), services.ledger, key)
+            live = standing(
+                spec,
+                dict(call["args"]),
+                services.ledger,
+                key,
+                world=services.world,
+                request=state.get("request", ""),
+            )
             proposal = proposal_for(call, reason, step, live)
             refused = (state.get("refused") or {}).get(call["id"] or "")
             if refused:  # decided before, refused by the backend when it ran: ask again
@@ -125,8 +132,10 @@ def make_approval_node(services: Services) -> Any:
                 )
 
             audit("proposed")
+            # A requester who is not the owner always needs a person's decision.
+            policy = None if live and live.get("identity") else limit
             decision: ApproveDecision | EditDecision | RejectDecision | None = auto_decision(
-                call, spec, proposal.args_hash, limit
+                call, spec, proposal.args_hash, policy
             )
             while decision is None:  # a refused decision asks again, with the reason attached
                 raw = _ask(proposal, config, state.get("turn"))

@@ -33,6 +33,14 @@ CREATE TABLE IF NOT EXISTS run_charges (
     thread_id TEXT NOT NULL,
     once_key TEXT NOT NULL,
     PRIMARY KEY (thread_id, once_key)
+);
+CREATE TABLE IF NOT EXISTS turn_limits (
+    thread_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    model_calls INTEGER NOT NULL,
+    tool_calls INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    PRIMARY KEY (thread_id, turn)
 )
 """
 
@@ -118,6 +126,31 @@ class BudgetBook:
                 "output_tokens = output_tokens + ? WHERE thread_id = ? AND turn = ?",
                 (input_tokens, output_tokens, thread_id, turn),
             )
+
+    def raise_limits(self, thread_id: str, turn: int, limits: Limits) -> None:
+        """Give one turn of a thread its own, raised caps (``baton resume --budget``)."""
+        with session(self.path) as conn:
+            conn.execute(
+                "INSERT INTO turn_limits VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id, turn)"
+                " DO UPDATE SET model_calls = excluded.model_calls,"
+                " tool_calls = excluded.tool_calls, tokens = excluded.tokens",
+                (thread_id, turn, limits.model_calls, limits.tool_calls, limits.tokens),
+            )
+
+    def limits_for(self, thread_id: str, turn: int, default: Limits) -> Limits:
+        """The caps of one turn: raised ones if a person raised them, else ``default``."""
+        try:
+            with session(self.path, readonly=self.readonly) as conn:
+                row = conn.execute(
+                    "SELECT model_calls, tool_calls, tokens FROM turn_limits"
+                    " WHERE thread_id = ? AND turn = ?",
+                    (thread_id, turn),
+                ).fetchone()
+        except sqlite3.OperationalError as exc:
+            if not no_table(exc):
+                raise
+            row = None
+        return default if row is None else Limits(int(row[0]), int(row[1]), int(row[2]))
 
     def usage(self, thread_id: str, turn: int | None = None) -> Usage:
         """What one turn of a thread has used so far; with no turn, the whole thread."""

@@ -121,7 +121,7 @@ def revision_sends(state: OrchestratorState, settings: Settings) -> list[Send]:
 def dependency_ready(state: OrchestratorState, dep: str) -> bool:
     """A dependency is satisfied when it succeeded and any draft it made was approved."""
     result = state.get("results", {}).get(dep)
-    if result is None or result.status != "ok":
+    if result is None or result.status != "ok" or result.resume:  # resume: not finished yet
         return False
     return result.draft is None or state.get("approved_drafts", {}).get(dep) == result.revision
 
@@ -139,7 +139,7 @@ def ready_sends(state: OrchestratorState) -> list[Send]:
         result = results.get(step.id)
         if result is None:
             sends.append(Send(step.worker, _task(state, step, [], 0)))
-        elif result.redo and not any(
+        elif result.resume and not any(
             _redo_pending(state, dep, seen) for dep, seen in result.redo.items()
         ):
             task = _task(state, step, [], result.revision + 1, result.effects)

@@ -38,7 +38,8 @@ class Services:
 
     def meter(self, thread_id: str, step: str, turn: int | None = None) -> RunMeter:
         """The budget-and-trace meter for one step of one turn of a thread."""
-        return RunMeter(self.budget, self.trace, self.limits, thread_id, step, turn or 1)
+        limits = self.budget.limits_for(thread_id, turn or 1, self.limits)
+        return RunMeter(self.budget, self.trace, limits, thread_id, step, turn or 1)
 
 
 def build_services(

@@ -12,14 +12,37 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tools.identity import owner_mismatches
 from tools.ledger import EffectLedger, describe_prior
 from tools.spec import ToolSpec
+from tools.world import World
+
+
+def identity_notes(world: World, request: str, args: dict[str, Any]) -> list[str]:
+    """The request's owner mismatches that concern this call's order or customer."""
+    if not request:
+        return []
+    return [
+        m.note
+        for m in owner_mismatches(world, request)
+        if args.get("order_id") == m.order_id or args.get("customer_id") == m.owner_id
+    ]
 
 
 def standing(
-    spec: ToolSpec, raw_args: dict[str, Any], ledger: EffectLedger, key: str
+    spec: ToolSpec,
+    raw_args: dict[str, Any],
+    ledger: EffectLedger,
+    key: str,
+    *,
+    world: World | None = None,
+    request: str = "",
 ) -> dict[str, Any] | None:
-    """The ``live`` field of the approval request, or None for a tool with no fact."""
+    """The ``live`` field of the approval request, or None for a tool with no fact.
+
+    With ``world`` and the turn's ``request``: ``identity`` names a requester who is not
+    the owner of the order or account the call acts on (see ``tools.identity``).
+    """
     if spec.fact is None:
         return None
     try:
@@ -37,4 +60,7 @@ def standing(
     if holder is not None:
         state = "already_done" if holder["status"] == "done" else "in_progress"
         live[state] = describe_prior(holder)
+    notes = identity_notes(world, request, raw_args) if world is not None else []
+    if notes:
+        live["identity"] = " ".join(notes)
     return live

@@ -114,6 +114,7 @@ def make_finish_node(worker: WorkerSpec) -> Any:
             error=failure,
             revision=state.get("revision", 0),
             redo=redo,
+            resume=bool(redo) and not failure,
         )
         finished = StepFinished(
             **where(config, state.get("turn")),

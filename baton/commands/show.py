@@ -33,7 +33,7 @@ def thread_details(rt: Runtime, thread_id: str, snapshot: Any) -> dict[str, Any]
     values = snapshot.values or {}
     route = values.get("route")
     pending = pending_approvals(snapshot)
-    refresh_live(pending, rt.services, thread_id)
+    refresh_live(pending, rt.services, thread_id, str(values.get("request") or ""))
     return {
         "thread_id": thread_id,
         "status": thread_status(snapshot),
