@@ -36,7 +36,7 @@ bench: $(STAMP)
 RELIABILITY_TESTS := tests/e2e/test_crash_matrix.py tests/e2e/test_effect_reconciliation.py \
 	tests/e2e/test_concurrency.py tests/graphs/test_model_garbage.py \
 	tests/graphs/test_approval_integrity.py tests/graphs/test_budget.py tests/graphs/test_tool_faults.py \
-	tests/graphs/test_one_fact.py tests/e2e/test_one_fact_processes.py
+	tests/graphs/test_one_fact.py tests/e2e/test_one_fact_processes.py tests/graphs/test_edits_flow.py
 reliability: $(STAMP)
 	@rm -f .reliability.jsonl
 	RELIABILITY_MATRIX=full RELIABILITY_GARBAGE_EXAMPLES=200 \
