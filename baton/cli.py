@@ -13,6 +13,7 @@ from typing import Any
 
 from baton import exit_codes
 from baton.commands import (
+    chat,
     delete,
     demo,
     fork,
@@ -55,7 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, resume, threads, show, history, trace, demo, world, fork, prune, delete):
+    for module in (
+        run,
+        chat,
+        resume,
+        threads,
+        show,
+        history,
+        trace,
+        demo,
+        world,
+        fork,
+        prune,
+        delete,
+    ):
         module.add_parser(commands)
     return parser
 

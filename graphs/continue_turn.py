@@ -20,6 +20,7 @@ from langgraph.types import Overwrite
 from graphs.budget import BudgetBook, Limits
 from graphs.settings import Settings
 from state.usage import Usage
+from state.views import results_of, route_of
 
 LIMIT_KEYS = ("model_calls", "tool_calls", "tokens")
 
@@ -46,7 +47,7 @@ def raised_limits(current: Limits, used: Usage, asked: dict[str, int]) -> Limits
 
 def _resume_point(values: dict[str, Any], update: dict[str, Any]) -> str:
     """The node the turn goes on after, as if it had just written ``update``."""
-    route = values.get("route")
+    route = route_of(values)
     if route is None:
         return "start_turn"  # triage ran out: triage again
     if route.route == "ticket":
@@ -55,11 +56,12 @@ def _resume_point(values: dict[str, Any], update: dict[str, Any]) -> str:
         return "extract" if values.get("ticket_summary") is None else "summarize"
     if route.route == "recall":
         return "triage"
-    results = values.get("results") or {}
-    ran_out = {sid: r for sid, r in results.items() if r.status == "budget_exhausted"}
+    ran_out = {sid: r for sid, r in results_of(values).items() if r.status == "budget_exhausted"}
     if ran_out:
         update["results"] = {
-            sid: r.model_copy(update={"status": "ok", "error": None, "resume": True})
+            sid: r.model_copy(update={"status": "ok", "error": None, "resume": True}).model_dump(
+                mode="json"
+            )
             for sid, r in ran_out.items()
         }
     elif route.route == "orchestrate" and not values.get("planner_done"):

@@ -16,12 +16,13 @@ from graphs.settings import Settings
 from state.graph_state import OrchestratorState, ReviewTask, WorkerTask
 from state.plan import Step
 from state.results import WorkerResult
+from state.views import plan_of, results_of, route_of, verdicts_of
 
 
 def verdicts_for(state: OrchestratorState, step_id: str, revision: int) -> dict[str, list[str]]:
     """Rule -> failure reasons for one draft revision (empty list = passed)."""
     found: dict[str, list[str]] = {}
-    for verdict in state.get("review_verdicts", []):
+    for verdict in verdicts_of(state):
         if verdict.step_id == step_id and verdict.revision == revision:
             found[verdict.rule] = [] if verdict.passed else verdict.reasons
     return found
@@ -34,7 +35,7 @@ def _reviewable(result: WorkerResult) -> bool:
 def review_sends(state: OrchestratorState) -> list[Send]:
     """One ``Send`` per rule for each draft revision not reviewed yet."""
     sends = []
-    for step_id, result in state.get("results", {}).items():
+    for step_id, result in results_of(state).items():
         if not _reviewable(result) or verdicts_for(state, step_id, result.revision):
             continue
         assert result.draft is not None
@@ -44,7 +45,7 @@ def review_sends(state: OrchestratorState) -> list[Send]:
                 "rule": rule,
                 "step_id": step_id,
                 "revision": result.revision,
-                "draft": result.draft,
+                "draft": result.draft.model_dump(mode="json"),
             }
             sends.append(Send("review", task))
     return sends
@@ -57,17 +58,17 @@ def _task(
     revision: int,
     done: list[dict[str, Any]] | None = None,
 ) -> WorkerTask:
-    results = state.get("results", {})
+    results = results_of(state)
     drafts: dict[str, dict[str, Any]] = {}
     for dep in step.depends_on:  # what the step's calls build on, to tell when it goes stale
         found = results.get(dep)
         if found is not None and found.draft is not None:
-            drafts[dep] = {"revision": found.revision, **found.draft.model_dump()}
+            drafts[dep] = {"revision": found.revision, **found.draft.model_dump(mode="json")}
     task: WorkerTask = {
         "request": state.get("request", ""),
         "history": state.get("history", ""),
         "turn": state.get("turn") or 1,
-        "step": step,
+        "step": step.model_dump(mode="json"),
         "context": render_context(step, results),
         "feedback": feedback,
         "revision": revision,
@@ -78,21 +79,21 @@ def _task(
     return task
 
 
-def _redo_pending(state: OrchestratorState, dep: str, seen: dict[str, Any]) -> bool:
+def _redo_pending(results: dict[str, WorkerResult], dep: str, seen: dict[str, Any]) -> bool:
     """The draft of ``dep`` is still the revision a human's edit made stale."""
-    result = state.get("results", {}).get(dep)
+    result = results.get(dep)
     return result is not None and result.revision <= int(seen.get("revision", 0))
 
 
 def redo_sends(state: OrchestratorState) -> list[Send]:
     """Send each draft a human's edit made stale back to its writer, with the change."""
-    steps = {s.id: s for s in state.get("plan", [])}
+    steps = {s.id: s for s in plan_of(state)}
+    results = results_of(state)
     asked: dict[str, list[str]] = {}
-    for result in state.get("results", {}).values():
+    for result in results.values():
         for dep, seen in result.redo.items():
-            if dep in steps and _redo_pending(state, dep, seen):
+            if dep in steps and _redo_pending(results, dep, seen):
                 asked.setdefault(dep, []).extend(seen.get("reasons", []))
-    results = state.get("results", {})
     return [
         Send(steps[dep].worker, _task(state, steps[dep], reasons, results[dep].revision + 1))
         for dep, reasons in asked.items()
@@ -102,8 +103,8 @@ def redo_sends(state: OrchestratorState) -> list[Send]:
 def revision_sends(state: OrchestratorState, settings: Settings) -> list[Send]:
     """Send failed drafts back to their writer with the reasons, within the cap."""
     sends = redo_sends(state)
-    steps = {s.id: s for s in state.get("plan", [])}
-    for step_id, result in state.get("results", {}).items():
+    steps = {s.id: s for s in plan_of(state)}
+    for step_id, result in results_of(state).items():
         if not _reviewable(result) or step_id not in steps:
             continue
         verdicts = verdicts_for(state, step_id, result.revision)
@@ -120,27 +121,28 @@ def revision_sends(state: OrchestratorState, settings: Settings) -> list[Send]:
 
 def dependency_ready(state: OrchestratorState, dep: str) -> bool:
     """A dependency is satisfied when it succeeded and any draft it made was approved."""
-    result = state.get("results", {}).get(dep)
+    result = results_of(state).get(dep)
     if result is None or result.status != "ok" or result.resume:  # resume: not finished yet
         return False
     return result.draft is None or state.get("approved_drafts", {}).get(dep) == result.revision
 
 
 def ready_sends(state: OrchestratorState) -> list[Send]:
-    """Steps not run yet, or stopped for a redone draft, whose dependencies are satisfied.
+    """Steps not run yet, or stopped before finishing, whose dependencies are satisfied.
 
-    A stopped step runs on (next revision) with the effects it already made.
+    A stopped step (``WorkerResult.resume``) runs on as its next revision, with the effects
+    it already made, once every draft it waits to be redone is.
     """
-    results = state.get("results", {})
+    results = results_of(state)
     sends = []
-    for step in state.get("plan", []):
+    for step in plan_of(state):
         if not all(dependency_ready(state, d) for d in step.depends_on):
             continue
         result = results.get(step.id)
         if result is None:
             sends.append(Send(step.worker, _task(state, step, [], 0)))
         elif result.resume and not any(
-            _redo_pending(state, dep, seen) for dep, seen in result.redo.items()
+            _redo_pending(results, dep, seen) for dep, seen in result.redo.items()
         ):
             task = _task(state, step, [], result.revision + 1, result.effects)
             sends.append(Send(step.worker, task))
@@ -151,7 +153,7 @@ def next_moves(state: OrchestratorState, settings: Settings) -> list[Send] | str
     """The conditional edge after the planner and after each round of work."""
     if state.get("status") in ("failed", "budget_exhausted"):
         return "finish"
-    results = state.get("results", {})
+    results = results_of(state)
     if any(r.status == "budget_exhausted" for r in results.values()):
         return "finish"
     reviews = review_sends(state)
@@ -160,7 +162,7 @@ def next_moves(state: OrchestratorState, settings: Settings) -> list[Send] | str
     work = revision_sends(state, settings) + ready_sends(state)
     if work:
         return work
-    route = state.get("route")
+    route = route_of(state)
     if route is not None and route.route == "answer":
         return "synthesize"
     if state.get("planner_done") or state.get("plan_iterations", 0) >= settings.max_plan_iterations:

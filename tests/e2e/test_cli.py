@@ -108,12 +108,17 @@ def _try_it_yourself() -> list[list[str]]:
 
 def _readme_run_works(baton: Baton) -> None:
     """README's "Try a run yourself", right after the demo in the same home."""
-    (run_argv, resume_argv) = _try_it_yourself()
+    run_argv, *later = _try_it_yourself()
     run = baton(*run_argv, "--json")
     assert run.returncode == 3, (run.stdout, run.stderr)  # waiting for the refund approval
     ran = json.loads(run.stdout)
     assert [item["tool"] for item in ran["pending"]] == ["issue_refund"]
-    assert resume_argv[:2] == ["resume", "<THREAD>"]
-    done = baton.approve_until_done(ran["thread_id"])
+    thread = ran["thread_id"]
+    resume_argv = [thread if a == "<THREAD>" else a for a in later[0]]
+    assert resume_argv[:3] == ["resume", thread, "--approve"]
+    done = baton.approve_until_done(thread)
     assert done["status"] == "done"
     assert len(baton.refunds_for(5602)) == 1 and len(baton.refunds_for(5531)) == 1
+    for argv in later[1:]:  # the follow-up turns the block shows
+        follow = baton(*[thread if a == "<THREAD>" else a for a in argv], "--json")
+        assert follow.returncode == 0, (follow.stdout, follow.stderr)

@@ -9,6 +9,7 @@ from graph_run import Run
 
 from graphs.budget import BudgetBook
 from graphs.continue_turn import CannotContinue, continue_turn
+from state.views import results_of
 
 DOUBLE_CHARGE = "I was billed two times for order 5602"
 
@@ -22,7 +23,7 @@ def test_a_raised_budget_goes_on_where_the_turn_ran_out(make_run: Callable[..., 
     run = make_run(max_model_calls=6)
     out = run.start(DOUBLE_CHARGE)
     assert out["status"] == "budget_exhausted"
-    finished = {r.worker for r in out["results"].values() if r.status == "ok"}
+    finished = {r.worker for r in results_of(out).values() if r.status == "ok"}
     calls_before = run.log.counts()
     _continue(run, model_calls=40)
     run.continue_after_crash()

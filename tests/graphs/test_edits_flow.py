@@ -15,6 +15,8 @@ from typing import Any
 from graph_run import Run
 from reliability_log import report
 
+from state.views import results_of
+
 DOUBLE_CHARGE = "Customer 1042 was charged twice for order 5531. Refund the duplicate, email them."
 
 
@@ -35,7 +37,7 @@ def test_an_edited_amount_redoes_the_draft_before_the_email_is_asked(
     email = run.pending("send_email").value
     assert "100.00 USD" in email["args"]["body"] and "129.00" not in email["args"]["body"]
     values = run.values
-    writer = next(r for r in values["results"].values() if r.worker == "writer")
+    writer = next(r for r in results_of(values).values() if r.worker == "writer")
     assert writer.revision == 1 and writer.draft is not None
     assert values["approved_drafts"][writer.step_id] == 1  # reviewed again before the ask
     out = run.approve_all()

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from graph_run import Run
 
+from state.views import plan_of
+
 NOT_THE_OWNER = "Customer 4242 was charged twice for order 5531. Refund the duplicate, email them."
 NOTE = "the request names customer 4242 (not on file), but order 5531 belongs to customer 1042"
 
@@ -17,7 +19,7 @@ def test_the_plan_and_the_approval_name_the_owner_and_no_policy_approves_it(
 ) -> None:
     run = make_run(auto_approve_refunds_upto=Decimal("500.00"))
     run.start(NOT_THE_OWNER)
-    plan = run.values["plan"]
+    plan = plan_of(run.values)
     assert plan and all(NOTE in step.instruction for step in plan)
     assert [e["data"]["notes"] for e in run.trace("identity")] == [
         [f"{NOTE}: confirm who the customer is before acting"]
@@ -34,6 +36,6 @@ def test_the_plan_and_the_approval_name_the_owner_and_no_policy_approves_it(
 def test_the_owner_named_runs_as_before(make_run: Callable[..., Run]) -> None:
     run = make_run(auto_approve_refunds_upto=Decimal("500.00"))
     run.start("Customer 1042 was charged twice for order 5531. Refund the duplicate, email them.")
-    assert "Identity" not in " ".join(s.instruction for s in run.values["plan"])
+    assert "Identity" not in " ".join(s.instruction for s in plan_of(run.values))
     assert run.refunds(5531) == [(12900, "USD")]  # approved by the policy
     assert "identity" not in run.pending("send_email").value["live"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from graph_run import Run
 
+from state.views import results_of
 from tools.business_db import CUSTOMERS
 
 BY_NAME = "Dana Whitfield was charged twice for her annual plan. Please refund the duplicate."
@@ -15,7 +16,7 @@ BY_NAME = "Dana Whitfield was charged twice for her annual plan. Please refund t
 def _said(run: Run) -> str:
     """Everything the thread tells a person: the answer and every step's output."""
     values = run.values
-    outputs = [r.output for r in values.get("results", {}).values()]
+    outputs = [r.output for r in results_of(values).values()]
     return "\n".join([values.get("final_answer", ""), *outputs])
 
 
