@@ -45,6 +45,7 @@ reliability: $(STAMP)
 	@$(BIN)/python tests/reliability_table.py .reliability.jsonl
 
 dev: $(STAMP)
+	$(BIN)/baton world init
 	$(BIN)/langgraph dev --no-browser
 
 clean:
