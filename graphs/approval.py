@@ -132,8 +132,9 @@ def make_approval_node(services: Services) -> Any:
                 )
 
             audit("proposed")
-            # A requester who is not the owner always needs a person's decision.
-            policy = None if live and live.get("identity") else limit
+            # A requester who is not the owner, or a call the backend refused, always needs
+            # a person's decision (the policy would approve the refused call again, forever).
+            policy = None if refused or (live and live.get("identity")) else limit
             decision: ApproveDecision | EditDecision | RejectDecision | None = auto_decision(
                 call, spec, proposal.args_hash, policy
             )

@@ -10,8 +10,10 @@ an approved or edited call sends it back to the human with the reason; the run n
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
+from fakes import Turn, tool_call
 from graph_run import Run
 from reliability_log import report
 
@@ -111,3 +113,27 @@ def test_an_email_to_an_address_not_on_file_goes_back_to_the_human(
     assert out["status"] == "done"
     (sent,) = run.outbox()
     assert "To: dana.whitfield@example.com" in sent
+
+
+def test_a_refusal_of_a_call_the_policy_approved_waits_for_a_person(
+    make_run: Callable[..., Run],
+) -> None:
+    def overpaying_operator(turn: Turn) -> Any:
+        if turn.tool_results:
+            return f"Outcome: {turn.tool_results[-1].text}"
+        args = {
+            "order_id": 5531,
+            "customer_id": 1042,
+            "amount": "200.00",
+            "currency": "USD",
+            "reason": "duplicate charge",
+        }
+        return tool_call("issue_refund", args, "Refund it.", turn.field("Step"))
+
+    run = make_run({"operator": overpaying_operator}, auto_approve_refunds_upto=Decimal("500"))
+    run.start(DOUBLE_CHARGE)
+    again = run.pending("issue_refund").value  # approved by policy, refused, then asked
+    assert "exceeds the refundable 129.00 USD left" in again["error"]
+    assert run.refunds(5531) == []
+    run.resume(_edit(run.pending("issue_refund"), amount="129.00"))
+    assert run.refunds(5531) == [(12900, "USD")]
