@@ -99,7 +99,7 @@ def run_ids(db_path: Path, thread_id: str) -> list[str]:
 
 def run_continued(db_path: Path, thread_id: str, run_id: str) -> bool:
     """Whether another run went on from what ``run_id`` left (see ``continued_from``)."""
-    from graphs.saver_maintenance import continued_from, run_checkpoints
+    from persistence.sqlite.maintenance import continued_from, run_checkpoints
 
     with _read_only(db_path) as conn:
         if conn is None:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from baton.console import print_json, say
 
 if TYPE_CHECKING:
-    from graphs.saver import BatonSaver
-    from graphs.saver_maintenance import Removal
     from graphs.settings import Settings
+    from persistence.sqlite.maintenance import Removal
+    from persistence.sqlite.saver import BatonSaver
 
 
 @contextmanager

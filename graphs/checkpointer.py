@@ -2,8 +2,8 @@
 
 ``open_checkpointer`` (sync, the CLI and embedding) returns ``BatonSaver``, the stock
 ``langgraph-checkpoint-sqlite`` saver with group commit and upkeep; ``open_async_checkpointer``
-(chat backends) serves one to the event loop from its own thread (``graphs.saver_async``).
-Same tables either way.
+(chat backends) serves one to the event loop from its own thread
+(``persistence.sqlite.saver_async``). Same tables either way.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-from graphs.saver import BatonSaver
-from graphs.sqlite_conn import connect
+from persistence.sqlite.connect import connect
+from persistence.sqlite.saver import BatonSaver
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from graphs.saver_async import BatonAsyncSaver
+    from persistence.sqlite.saver_async import BatonAsyncSaver
 
 
 # Baton's own state types, allowed explicitly so checkpoints load under strict msgpack.
@@ -52,7 +52,7 @@ def open_checkpointer(db_path: Path) -> BatonSaver:
 @asynccontextmanager
 async def open_async_checkpointer(db_path: Path) -> AsyncIterator[BatonAsyncSaver]:
     """An async saver for chat backends (``astream``), with the same pragmas; closed on exit."""
-    from graphs.saver_async import BatonAsyncSaver
+    from persistence.sqlite.saver_async import BatonAsyncSaver
 
     saver = BatonAsyncSaver(
         await asyncio.to_thread(open_checkpointer, db_path),

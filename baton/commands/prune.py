@@ -46,7 +46,7 @@ def prune_command(args: argparse.Namespace) -> int:
     if cutoff is not None:
         from baton.runtime import config_for, open_runtime
         from baton.thread_view import TERMINAL, thread_status
-        from graphs.saver import BatonSaver
+        from persistence.sqlite.saver import BatonSaver
 
         with open_runtime(settings) as rt:
             saver = rt.graph.checkpointer

@@ -21,7 +21,7 @@ from langgraph.checkpoint.base import create_checkpoint, empty_checkpoint
 from langgraph.graph import END, START, StateGraph
 
 from graphs.checkpointer import open_async_checkpointer
-from graphs.saver_async import BatonAsyncSaver
+from persistence.sqlite.saver_async import BatonAsyncSaver
 
 THREADS = 40
 STEPS = 300

@@ -11,8 +11,8 @@ import pytest
 from graph_run import Run
 
 from graphs.checkpointer import open_async_checkpointer, open_checkpointer
-from graphs.saver import BatonSaver
 from graphs.settings import Settings
+from persistence.sqlite.saver import BatonSaver
 
 DOUBLE_CHARGE = "Order 5531 for customer 1042 was charged twice, please refund it."
 

@@ -1,13 +1,13 @@
 """The rows Baton's savers insert: the stock SQL schema, built once per call.
 
 ``langgraph-checkpoint-sqlite`` builds and commits these rows inside each ``put`` and
-``put_writes``; Baton builds them first, so that the group commit in ``graphs.saver`` and
-``graphs.saver_async`` can insert many calls' rows in one transaction. Same tables and
-columns, plus two things ``BatonSaver.setup`` adds: ``writes.run_id`` (empty by default),
-the run that made each write, so deleting a run also takes back what it wrote against the
-checkpoint it continued from; and ``replaced_writes``, the rows a run's special-channel
-write replaced, so that deleting the run can put them back. The stock savers name their
-columns, so they read and write a Baton database as before.
+``put_writes``; Baton builds them first, so that the group commit in
+``persistence.sqlite.saver`` and ``persistence.sqlite.saver_async`` can insert many calls'
+rows in one transaction. Same tables and columns, plus two things ``BatonSaver.setup`` adds:
+``writes.run_id`` (empty by default), the run that made each write, so deleting a run also
+takes back what it wrote against the checkpoint it continued from; and ``replaced_writes``,
+the rows a run's special-channel write replaced, so that deleting the run can put them back.
+The stock savers name their columns, so they read and write a Baton database as before.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ class Removal:
 
 
 def add_run_tables(conn: sqlite3.Connection) -> None:
-    """``writes.run_id`` and ``replaced_writes`` (see ``graphs.saver_rows``); idempotent."""
+    """``writes.run_id`` and ``replaced_writes`` (see ``persistence.sqlite.rows``); idempotent."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(writes)")}
     with conn:
         if "run_id" not in columns:

@@ -22,8 +22,8 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from graphs import saver_maintenance as upkeep
-from graphs.saver_rows import (
+from persistence.sqlite import maintenance as upkeep
+from persistence.sqlite.rows import (
     INSERT_CHECKPOINT,
     Statement,
     Waiter,
@@ -54,7 +54,7 @@ class BatonSaver(SqliteSaver):
     def setup(self) -> None:
         """The stock tables, plus ``writes.run_id`` and ``replaced_writes``.
 
-        See ``graphs.saver_rows`` for what they hold.
+        See ``persistence.sqlite.rows`` for what they hold.
         """
         if self.is_setup:
             return

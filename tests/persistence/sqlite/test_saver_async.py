@@ -13,10 +13,10 @@ from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from graphs.checkpointer import open_async_checkpointer, open_checkpointer
-from graphs.saver_async import BatonAsyncSaver
 from graphs.settings import Settings
-from graphs.sqlite_conn import connect
-from graphs.sqlite_thread import SaverClosedError
+from persistence.sqlite.connect import connect
+from persistence.sqlite.saver_async import BatonAsyncSaver
+from persistence.sqlite.thread import SaverClosedError
 
 
 def _config(thread: str, checkpoint: str = "c1") -> dict[str, Any]:
