@@ -11,7 +11,7 @@ from baton.lease import ThreadBusy, thread_lease
 from baton.outcome import report
 from baton.runtime import open_runtime
 from baton.settings import ensure_home_writable, load_settings
-from baton.thread_index import thread_exists
+from persistence.checkpoint_lookups import thread_exists
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,13 +33,13 @@ def run_command(args: argparse.Namespace) -> int:
     request = checked_request(args.request)
     thread_id = checked_thread_id(args.thread) if args.thread is not None else new_thread_id()
     settings = load_settings()
-    if thread_exists(settings.db_path, thread_id):
+    if thread_exists(settings.database, thread_id):
         raise BadInput(f"thread {thread_id} exists; use baton resume {thread_id}")
     ensure_home_writable(settings)
     if not args.json:
         print(f"thread: {thread_id}", flush=True)
     with open_runtime(settings) as rt, thread_lease(settings.db_path, thread_id) as lease:
-        if thread_exists(settings.db_path, thread_id):  # started by a racing `run --thread`
+        if thread_exists(settings.database, thread_id):  # started by a racing `run --thread`
             raise ThreadBusy(f"thread {thread_id} is busy: another baton process started it")
         if not args.json:
             announce_models(rt)
