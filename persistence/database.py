@@ -28,7 +28,9 @@ class PostgresDatabase:
     """A PostgreSQL database, reached through a psycopg pool.
 
     ``max_lifetime_s`` retires a connection after that long (a proxy or the server may
-    drop long-lived ones); ``max_idle_s`` closes spare connections unused that long.
+    drop long-lived ones); ``max_idle_s`` closes spare connections unused that long;
+    ``wait_timeout_s`` is how long a caller waits for a pooled connection (while the pool
+    replaces dropped ones) before its call fails.
     """
 
     url: str = field(repr=False)
@@ -37,6 +39,7 @@ class PostgresDatabase:
     max_lifetime_s: float = 1800.0
     max_idle_s: float = 300.0
     connect_timeout_s: float = 10.0
+    wait_timeout_s: float = 30.0
     application_name: str = "baton"
     engine: str = field(default="postgres", init=False)
 

@@ -43,7 +43,7 @@ def commit_now(pool: Pool, statements: Sequence[Statement]) -> None:
         with pool.connection() as conn:
             _round(conn, statements)
 
-    retrying(attempt)
+    retrying(attempt, pool)
 
 
 @dataclass
@@ -112,7 +112,7 @@ class AsyncGroupCommit:
 
                 error: BaseException | None = None
                 try:
-                    await aretrying(attempt)
+                    await aretrying(attempt, self.pool)
                 except Exception as exc:
                     error = exc
                 self.rounds += 1

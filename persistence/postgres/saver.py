@@ -61,8 +61,12 @@ class BatonPostgresSaver(CheckpointUpkeep, PostgresSaver):
 
     def setup(self) -> None:
         """The stock tables, then Baton's migrations, once, under an advisory lock."""
-        with self.pool.connection() as conn:
-            migrate(conn, "checkpoints", CHECKPOINT_MIGRATIONS, stock_checkpoints=True)
+
+        def attempt() -> None:
+            with self.pool.connection() as conn:
+                migrate(conn, "checkpoints", CHECKPOINT_MIGRATIONS, stock_checkpoints=True)
+
+        retrying(attempt, self.pool)
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -83,7 +87,7 @@ class BatonPostgresSaver(CheckpointUpkeep, PostgresSaver):
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The checkpoint ``config`` names (or the thread's latest) with its pending writes."""
-        return retrying(lambda: PostgresSaver.get_tuple(self, config))
+        return retrying(lambda: PostgresSaver.get_tuple(self, config), self.pool)
 
     def list(
         self,
@@ -97,7 +101,8 @@ class BatonPostgresSaver(CheckpointUpkeep, PostgresSaver):
         found = retrying(
             lambda: list(
                 PostgresSaver.list(self, config, filter=filter, before=before, limit=limit)
-            )
+            ),
+            self.pool,
         )
         return iter(found)
 
@@ -106,7 +111,8 @@ class BatonPostgresSaver(CheckpointUpkeep, PostgresSaver):
     ) -> Mapping[str, DeltaChannelHistory]:
         """The stock delta-channel query."""
         return retrying(
-            lambda: PostgresSaver.get_delta_channel_history(self, config=config, channels=channels)
+            lambda: PostgresSaver.get_delta_channel_history(self, config=config, channels=channels),
+            self.pool,
         )
 
     # -- writes: group-committed -----------------------------------------------------------

@@ -100,7 +100,7 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The checkpoint ``config`` names (or the thread's latest) with its pending writes."""
-        return await aretrying(lambda: AsyncPostgresSaver.aget_tuple(self, config))
+        return await aretrying(lambda: AsyncPostgresSaver.aget_tuple(self, config), self.pool)
 
     async def alist(
         self,
@@ -118,7 +118,7 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
             )
             return [item async for item in stock]
 
-        for item in await aretrying(read):
+        for item in await aretrying(read, self.pool):
             yield item
 
     async def aget_delta_channel_history(
@@ -128,7 +128,8 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
         return await aretrying(
             lambda: AsyncPostgresSaver.aget_delta_channel_history(
                 self, config=config, channels=channels
-            )
+            ),
+            self.pool,
         )
 
     # -- async writes: group-committed -----------------------------------------------------
