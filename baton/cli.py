@@ -14,6 +14,7 @@ from baton import exit_codes
 from baton.commands import delete, demo, fork, history, prune, resume, run, show, threads, trace
 from baton.console import warn
 from baton.errors import BadInput
+from persistence.database import DatabaseUnavailableError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as exc:
         warn(f"baton: error: {exc}")
         return exit_codes.BAD_INPUT
+    except DatabaseUnavailableError as exc:  # the server is down or the URL points nowhere
+        warn(f"baton: error: {exc}")
+        return exit_codes.FAILED
     except BrokenPipeError:  # the reader went away (`baton show X | head`): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

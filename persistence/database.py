@@ -15,6 +15,10 @@ POSTGRES_URL = re.compile(r"^postgres(?:ql)?://\S*$")
 """What ``BATON_DATABASE_URL`` must look like (libpq's URI form)."""
 
 
+class DatabaseUnavailableError(RuntimeError):
+    """The selected database could not be reached (the message names it, without secrets)."""
+
+
 @dataclass(frozen=True)
 class SqliteDatabase:
     """One SQLite file on this machine."""

@@ -13,8 +13,8 @@ import psycopg
 from psycopg import Connection
 from psycopg.rows import DictRow
 
-from persistence.database import PostgresDatabase
-from persistence.postgres.pool import DatabaseUnavailableError, connection_kwargs
+from persistence.database import DatabaseUnavailableError, PostgresDatabase
+from persistence.postgres.pool import connection_kwargs
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from psycopg import AsyncConnection, Connection, OperationalError
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
-from persistence.database import PostgresDatabase
+from persistence.database import DatabaseUnavailableError, PostgresDatabase
 
 _T = TypeVar("_T")
 
@@ -39,10 +39,6 @@ RETRIES = 2
 
 _LOST = {"57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004"}
 """SQLSTATEs of a connection the server ended (admin shutdown, crash) or that broke."""
-
-
-class DatabaseUnavailableError(RuntimeError):
-    """PostgreSQL could not be reached within the connect timeout."""
 
 
 def connection_kwargs(database: PostgresDatabase) -> dict[str, Any]:

@@ -77,6 +77,10 @@ class BatonAsyncSaver(BaseCheckpointSaver[str]):
         """How long commit rounds held the event loop (``loop_commit.RoundTimes``)."""
         return self._committer.times.summary_ms() if self._committer else {"rounds": 0}
 
+    async def setup(self) -> None:
+        """Create the tables and apply Baton's migrations (on the saver's thread)."""
+        await self.run(lambda saver: saver.setup())
+
     async def run(self, work: Callable[[BatonSaver], _T]) -> _T:
         """Run ``work(saver)`` (upkeep, a query) on the saver's thread; its result."""
         return await self._thread.call(partial(work, self.sync))

@@ -15,8 +15,8 @@ from postgres_db import ADMIN_URL
 from bench.concurrency import build_chat
 from bench.superstep import build_loop
 from graphs.checkpointer import open_async_checkpointer, open_checkpointer
-from persistence.database import PostgresDatabase
-from persistence.postgres.pool import DatabaseUnavailableError, open_pool
+from persistence.database import DatabaseUnavailableError, PostgresDatabase
+from persistence.postgres.pool import open_pool
 
 
 def _terminate_baton_connections(url: str) -> int:
