@@ -21,19 +21,25 @@ from psycopg import AsyncConnection, Connection
 from psycopg.rows import DictRow
 
 from persistence.postgres.pool import AsyncPool, Pool, aretrying, retrying
-from persistence.postgres.rows import Statement, merged
+from persistence.postgres.rows import Statement, bulk, merged
 
 
 def _round(conn: Connection[DictRow], statements: Sequence[Statement]) -> None:
     with conn.pipeline(), conn.transaction(), conn.cursor() as cur:
         for sql, rows in merged(statements):
-            cur.executemany(sql, rows)
+            if (one := bulk(sql, rows)) is not None:
+                cur.execute(*one)
+            else:
+                cur.executemany(sql, rows)
 
 
 async def _around(conn: AsyncConnection[DictRow], statements: Sequence[Statement]) -> None:
     async with conn.pipeline(), conn.transaction(), conn.cursor() as cur:
         for sql, rows in merged(statements):
-            await cur.executemany(sql, rows)
+            if (one := bulk(sql, rows)) is not None:
+                await cur.execute(*one)
+            else:
+                await cur.executemany(sql, rows)
 
 
 def commit_now(pool: Pool, statements: Sequence[Statement]) -> None:
@@ -83,21 +89,25 @@ class GroupCommit:
 
 
 class AsyncGroupCommit:
-    """Async group commit: one round in flight; what arrives meanwhile waits for the next."""
+    """Async group commit: one round in flight; what arrives meanwhile waits for the next.
+
+    Committing several rounds at once (threads spread over lanes, each lane ordered)
+    measured no better at 200 threads on this 2-core machine, and one lane keeps every
+    write in arrival order, as on SQLite.
+    """
 
     def __init__(self, pool: AsyncPool) -> None:
         self.pool = pool
         self._queue: list[tuple[asyncio.Future[None], list[Statement]]] = []
-        self._running = False
+        self._task: asyncio.Task[None] | None = None
         self.rounds = 0
 
     async def commit(self, statements: list[Statement]) -> None:
         """Commit ``statements`` with whatever else is queued; returns once committed."""
         reply: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((reply, statements))
-        if not self._running:
-            self._running = True
-            asyncio.get_running_loop().create_task(self._drain())
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._drain())
         await asyncio.shield(reply)
 
     async def _drain(self) -> None:
@@ -124,4 +134,4 @@ class AsyncGroupCommit:
                     else:
                         reply.set_result(None)
         finally:
-            self._running = False
+            self._task = None

@@ -58,6 +58,11 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
         self._sync: BatonPostgresSaver | None = None
 
     @property
+    def commit_rounds(self) -> int:
+        """How many group-commit rounds this saver has sent (a round is one transaction)."""
+        return self._group.rounds
+
+    @property
     def sync(self) -> BatonPostgresSaver:
         """The sync saver for upkeep and sync callers (opened on first use)."""
         if self._sync is None:
@@ -154,7 +159,8 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
         task_path: str = "",
     ) -> None:
         """Store a task's writes; returns once they are committed."""
-        await self._group.commit(writes_statements(self.serde, config, writes, task_id, task_path))
+        statements = writes_statements(self.serde, config, writes, task_id, task_path)
+        await self._group.commit(statements)
 
     # -- upkeep: the sync saver's, on a worker thread ---------------------------------------
 
