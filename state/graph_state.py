@@ -1,46 +1,79 @@
 """Graph states: the orchestrator's and the worker subgraphs', with their reducers.
 
+A thread is a conversation: ``messages`` keeps every turn, and the per-turn fields (route,
+plan, results, drafts, review, status, failure) start fresh at each turn's first node.
+The TypedDicts come from ``typing_extensions`` so that pydantic can build their JSON
+schemas on Python 3.11 (Studio draws its input form and state view from them).
+
+State holds plain data only: JSON values and LangChain messages. The pydantic models of
+``state/`` validate every value at the boundary where it is made, and ``state.views``
+reads it back typed; what is checkpointed is their ``model_dump(mode="json")``. A
+LangGraph server with a strict checkpoint serializer (``LANGGRAPH_STRICT_MSGPACK=true``)
+loads it without any allowlist, and a state edited as JSON (Studio, the server API's
+``update_state``) has the same shape as one the graph wrote.
+
 Annotations here are evaluated at import (no ``from __future__ import annotations``):
 LangGraph reads these TypedDicts' type hints many times while compiling, and evaluating
 them from strings on every read cost a few milliseconds of every process's start.
 """
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, NotRequired
 
 from langchain_core.messages import AnyMessage
 from langgraph.channels.delta import DeltaChannel
-from langgraph.graph.message import _messages_delta_reducer
-
-from state.draft import Draft, ReviewVerdict
-from state.plan import Step
-from state.results import WorkerResult
-from state.route import Route
-from state.ticket import TicketFields, TicketSummary
+from langgraph.graph.message import _messages_delta_reducer, add_messages
+from pydantic import BaseModel
+from typing_extensions import TypedDict
 
 MESSAGES_SNAPSHOT_EVERY = 100
 """Updates of a worker's ``messages`` between two full snapshots in its checkpoints."""
 
 RunStatus = Literal["running", "done", "failed", "budget_exhausted"]
 
+PER_TURN_FIELDS = (
+    "route",
+    "plan",
+    "plan_iterations",
+    "planner_done",
+    "results",
+    "review_verdicts",
+    "approved_drafts",
+    "ticket_fields",
+    "ticket_summary",
+    "ticket_id",
+    "final_answer",
+    "answer_id",
+    "status",
+    "error",
+)
+"""State fields that describe one turn; each turn's first node resets them."""
 
-def merge_results(
-    left: dict[str, WorkerResult] | None, right: dict[str, WorkerResult] | None
-) -> dict[str, WorkerResult]:
+
+Data = dict[str, Any]
+"""One of ``state/``'s pydantic models (Route, Step, WorkerResult, ...) as JSON data."""
+
+
+def as_data(value: Any) -> Any:
+    """A model as its JSON data (threads written before state held plain data had models)."""
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+
+
+def merge_results(left: dict[str, Data] | None, right: dict[str, Data] | None) -> dict[str, Data]:
     """Merge worker results by step id; a later result for a step replaces the earlier one."""
-    merged = dict(left or {})
-    merged.update(right or {})
+    merged = {k: as_data(v) for k, v in (left or {}).items()}
+    merged.update({k: as_data(v) for k, v in (right or {}).items()})
     return merged
 
 
-def extend_plan(left: list[Step] | None, right: list[Step] | None) -> list[Step]:
+def extend_plan(left: list[Data] | None, right: list[Data] | None) -> list[Data]:
     """Append new steps to the plan, keeping the first definition of any id."""
-    steps = list(left or [])
-    seen = {s.id for s in steps}
-    for step in right or []:
-        if step.id not in seen:
+    steps = [as_data(s) for s in left or []]
+    seen = {s["id"] for s in steps}
+    for step in map(as_data, right or []):
+        if step["id"] not in seen:
             steps.append(step)
-            seen.add(step.id)
+            seen.add(step["id"])
     return steps
 
 
@@ -52,40 +85,69 @@ def merge_counts(left: dict[str, int] | None, right: dict[str, int] | None) -> d
     return merged
 
 
-class InputState(TypedDict):
-    """What a caller sends to start a run."""
+class TurnRecord(TypedDict):
+    """What one finished turn did, kept for later turns (plain data, no model types)."""
 
+    turn: int
+    message_id: str
+    """Id of the human message the turn answered."""
     request: str
-    """The user's request, in plain language."""
+    route: str
+    status: str
+    answer: str
+    effects: list[dict[str, Any]]
+    """Irreversible effects done in the turn: tool, args and recorded result."""
+    ticket_id: int | None
+
+
+class InputState(TypedDict):
+    """What a caller sends to start a turn: chat messages, or a request as plain text."""
+
+    messages: NotRequired[Annotated[list[AnyMessage], add_messages]]
+    """LangChain messages (or their dicts); the last human message is the turn's request."""
+    request: NotRequired[str]
+    """The turn's request as plain text, appended to ``messages`` as a human message."""
 
 
 class OrchestratorState(TypedDict, total=False):
-    """The whole state of one run (one thread)."""
+    """The whole state of one thread: the conversation and its current turn."""
 
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The conversation: each turn's human message and Baton's answer (an AIMessage)."""
     request: str
-    """The user's request."""
-    route: Route
-    """Triage's decision."""
-    plan: Annotated[list[Step], extend_plan]
-    """Every step planned so far, in order."""
+    """The current turn's request (the text of its human message)."""
+    turn: int
+    """Turns started on this thread; 1 for the first."""
+    turn_message_id: str
+    """Id of the human message the current turn answers."""
+    history: str
+    """A compact digest of the earlier turns, for the models of this turn."""
+    turns: Annotated[list[TurnRecord], operator.add]
+    """One record per finished turn, oldest first."""
+    route: Data | None
+    """Triage's decision (a ``state.route.Route``)."""
+    plan: Annotated[list[Data], extend_plan]
+    """Every step planned so far, in order (``state.plan.Step``s)."""
     plan_iterations: int
     """How many times the planner has been asked."""
     planner_done: bool
     """The planner said the results answer the request."""
-    results: Annotated[dict[str, WorkerResult], merge_results]
-    """Worker results keyed by step id."""
-    review_verdicts: Annotated[list[ReviewVerdict], operator.add]
-    """Every rule verdict on every draft revision, in arrival order."""
+    results: Annotated[dict[str, Data], merge_results]
+    """Worker results keyed by step id (``state.results.WorkerResult``s)."""
+    review_verdicts: Annotated[list[Data], operator.add]
+    """Every rule verdict on every draft revision, in arrival order (``ReviewVerdict``s)."""
     approved_drafts: Annotated[dict[str, int], merge_counts]
     """Step id -> revision number of a draft that passed every review rule."""
-    ticket_fields: TicketFields
-    """The ticket chain's extraction."""
-    ticket_summary: TicketSummary
-    """The ticket chain's summary."""
-    ticket_id: int
+    ticket_fields: Data | None
+    """The ticket chain's extraction (``state.ticket.TicketFields``)."""
+    ticket_summary: Data | None
+    """The ticket chain's summary (``state.ticket.TicketSummary``)."""
+    ticket_id: int | None
     """The ticket filed in the business db."""
     final_answer: str
-    """What the user is told at the end."""
+    """What the user is told at the end of the turn (also its AIMessage's text)."""
+    answer_id: str | None
+    """Id of the streamed model message that carried the final answer, if one did."""
     status: RunStatus
     """running until the end; then done, failed or budget_exhausted."""
     error: str | None
@@ -93,13 +155,15 @@ class OrchestratorState(TypedDict, total=False):
 
 
 class OutputState(TypedDict, total=False):
-    """What a caller reads at the end of a run."""
+    """What a caller reads at the end of a turn."""
 
+    messages: Annotated[list[AnyMessage], add_messages]
+    turn: int
     final_answer: str
     status: RunStatus
     error: str | None
-    results: dict[str, WorkerResult]
-    ticket_id: int
+    results: dict[str, Data]
+    ticket_id: int | None
 
 
 class WorkerTask(TypedDict, total=False):
@@ -107,7 +171,11 @@ class WorkerTask(TypedDict, total=False):
 
     request: str
     """The user's original request, for context."""
-    step: Step
+    history: str
+    """A digest of the conversation's earlier turns."""
+    turn: int
+    """The turn this step belongs to (its budget is the turn's)."""
+    step: Data
     """The step to carry out."""
     context: str
     """Results of the steps this one depends on, as text."""
@@ -133,7 +201,7 @@ class WorkerState(WorkerTask, total=False):
     """
     tool_calls_made: int
     """Tool calls this step has made (capped per worker)."""
-    draft: Draft | None
+    draft: Data | None
     """The latest draft saved by the writer's tool."""
     effects: Annotated[list[dict[str, Any]], operator.add]
     """Irreversible effects executed, with their recorded results."""
@@ -145,20 +213,21 @@ class WorkerState(WorkerTask, total=False):
     """Set when the step cannot continue (model error, budget, cap)."""
     failure_status: Literal["failed", "budget_exhausted"]
     """Which kind of failure ``failure`` is."""
-    results: Annotated[dict[str, WorkerResult], merge_results]
+    results: Annotated[dict[str, Data], merge_results]
     """The step's result, keyed by step id (the subgraph's output)."""
 
 
 class WorkerOutput(TypedDict):
     """What a worker subgraph returns to the orchestrator."""
 
-    results: Annotated[dict[str, WorkerResult], merge_results]
+    results: Annotated[dict[str, Data], merge_results]
 
 
 class ReviewTask(TypedDict):
     """The input of one rule check, sent per rule."""
 
+    turn: NotRequired[int]
     rule: str
     step_id: str
     revision: int
-    draft: Draft
+    draft: Data

@@ -55,7 +55,9 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
         self.database = database
         self.delta_channels = dict(delta_channels or {})
         self._group = AsyncGroupCommit(pool)
-        self._sync: BatonPostgresSaver | None = None
+        # shared with the clones ``with_allowlist`` makes (a compiled graph holds one), so
+        # that they open one upkeep saver between them and ``aclose`` closes it
+        self._upkeep: list[BatonPostgresSaver] = []
 
     @property
     def commit_rounds(self) -> int:
@@ -65,7 +67,7 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
     @property
     def sync(self) -> BatonPostgresSaver:
         """The sync saver for upkeep and sync callers (opened on first use)."""
-        if self._sync is None:
+        if not self._upkeep:
             maintenance = PostgresDatabase(
                 self.database.url,
                 min_size=0,
@@ -73,12 +75,14 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
                 max_lifetime_s=self.database.max_lifetime_s,
                 application_name=self.database.application_name,
             )
-            self._sync = BatonPostgresSaver(
-                open_pool(maintenance, name="baton-upkeep"),
-                serde=self.serde,
-                delta_channels=self.delta_channels,
+            self._upkeep.append(
+                BatonPostgresSaver(
+                    open_pool(maintenance, name="baton-upkeep"),
+                    serde=self.serde,
+                    delta_channels=self.delta_channels,
+                )
             )
-        return self._sync
+        return self._upkeep[0]
 
     async def setup(self) -> None:
         """The stock tables, then Baton's migrations, once, under an advisory lock."""
@@ -87,8 +91,8 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
     async def aclose(self) -> None:
         """Close both pools."""
         await self.pool.close()
-        if self._sync is not None:
-            await asyncio.to_thread(self._sync.close)
+        for upkeep in self._upkeep:
+            await asyncio.to_thread(upkeep.close)
 
     @asynccontextmanager
     async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[AsyncCursor[DictRow]]:
