@@ -9,7 +9,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from cli_process import DOUBLE_CHARGE, Baton
-from test_cli import check_inspection
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +22,12 @@ def pg_baton(tmp_path: Path, postgres_url: str) -> Baton:
 def _checkpoints(url: str, thread: str) -> int:
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id = %s", (thread,))
+        return int(row.fetchone()[0])  # type: ignore[index]
+
+
+def _subgraph_checkpoints(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE checkpoint_ns <> ''")
         return int(row.fetchone()[0])  # type: ignore[index]
 
 
@@ -43,13 +48,17 @@ def test_a_double_charge_runs_resumes_and_reads_back_from_postgres(
     with closing(sqlite3.connect(pg_baton.home / "baton.db")) as local:
         tables = {r[0] for r in local.execute("SELECT name FROM sqlite_master")}
     assert "checkpoints" not in tables  # the ledger and the rest stay local; checkpoints do not
-    check_inspection(pg_baton, "dc")
+    listed = pg_baton.json("threads", expect=0)
+    assert [(row["thread_id"], row["status"]) for row in listed] == [("dc", "done")]
+    history = pg_baton.json("history", "dc", expect=0)
+    assert len(history) == _checkpoints(postgres_url, "dc") - _subgraph_checkpoints(postgres_url)
 
     forked = pg_baton.json("fork", "dc", "--to", "copy", expect=0)
     assert forked["checkpoints"] == _checkpoints(postgres_url, "copy") > 0
     pruned = pg_baton.json("prune", "--keep", "1", expect=0)
     assert set(pruned["threads"]) == {"dc", "copy"} and pruned["returned_bytes"] is None
-    assert pg_baton.json("show", "dc", expect=0)["status"] == "done"
+    shown = pg_baton.json("show", "dc", expect=0)
+    assert shown["status"] == "done" and "Refunded 129.00 USD" in shown["final_answer"]
     deleted = pg_baton.json("delete", "copy", expect=0)
     assert deleted["threads"] == ["copy"] and _checkpoints(postgres_url, "copy") == 0
 
