@@ -156,28 +156,28 @@ _CONFLICT_WRITES = "ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_i
 _BULK: dict[str, tuple[str, tuple[int, ...]]] = {
     UPSERT_CHECKPOINT_BLOBS_SQL: (
         "INSERT INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob) "
-        "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-        "%s::bytea[]) ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING",
+        "SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], "
+        "%b::bytea[]) ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING",
         (),
     ),
     UPSERT_CHECKPOINTS_SQL: (
         "INSERT INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, "
-        "checkpoint, metadata) SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], "
-        "%s::text[], %s::jsonb[], %s::jsonb[]) ON CONFLICT (thread_id, checkpoint_ns, "
+        "checkpoint, metadata) SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], "
+        "%b::text[], %b::jsonb[], %b::jsonb[]) ON CONFLICT (thread_id, checkpoint_ns, "
         "checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, "
         "metadata = EXCLUDED.metadata",
         (0, 1, 2),
     ),
     INSERT_WRITES: (
-        _WRITE_COLUMNS.split(" VALUES ")[0] + " SELECT * FROM unnest(%s::text[], %s::text[], "
-        "%s::text[], %s::text[], %s::text[], %s::int[], %s::text[], %s::text[], %s::bytea[], "
-        "%s::text[]) " + _CONFLICT_WRITES + "DO NOTHING",
+        _WRITE_COLUMNS.split(" VALUES ")[0] + " SELECT * FROM unnest(%b::text[], %b::text[], "
+        "%b::text[], %b::text[], %b::text[], %b::int[], %b::text[], %b::text[], %b::bytea[], "
+        "%b::text[]) " + _CONFLICT_WRITES + "DO NOTHING",
         (),
     ),
     UPSERT_WRITES: (
-        _WRITE_COLUMNS.split(" VALUES ")[0] + " SELECT * FROM unnest(%s::text[], %s::text[], "
-        "%s::text[], %s::text[], %s::text[], %s::int[], %s::text[], %s::text[], %s::bytea[], "
-        "%s::text[]) " + UPSERT_WRITES.split("ON CONFLICT ")[1].join(["ON CONFLICT ", ""]),
+        _WRITE_COLUMNS.split(" VALUES ")[0] + " SELECT * FROM unnest(%b::text[], %b::text[], "
+        "%b::text[], %b::text[], %b::text[], %b::int[], %b::text[], %b::text[], %b::bytea[], "
+        "%b::text[]) " + UPSERT_WRITES.split("ON CONFLICT ")[1].join(["ON CONFLICT ", ""]),
         (0, 1, 2, 3, 5),
     ),
 }
@@ -187,10 +187,11 @@ _BULK: dict[str, tuple[str, tuple[int, ...]]] = {
 def bulk(sql: str, rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]] | None:
     """``sql`` over all ``rows`` at once (``unnest`` of one array per column), or None.
 
-    One statement instead of one per row: the server parses and plans it once, which
-    made a 250-row commit round several times faster. An upsert keeps the last row of
-    each key (one statement may not update a row twice); an insert that ignores
-    conflicts keeps the first, as row by row would.
+    One statement instead of one per row: the server parses and plans it once. The arrays
+    go in binary (``%b``): in text, psycopg escapes every element with a regular
+    expression, which cost 0.76 s of the event loop's 6.2 s in a 200-thread profile. An
+    upsert keeps the last row of each key (one statement may not update a row twice); an
+    insert that ignores conflicts keeps the first, as row by row would.
     """
     found = _BULK.get(sql)
     if found is None:
