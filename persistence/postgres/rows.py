@@ -29,7 +29,7 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.serde.types import _DeltaSnapshot
 from psycopg.types.json import Jsonb
 
-from persistence.sqlite.rows import run_id_of, saved_config
+from persistence.checkpoint_config import run_id_of
 
 Statement = tuple[str, list[tuple[Any, ...]]]
 """One SQL statement and the parameter rows to run it with (``executemany``)."""
@@ -208,6 +208,5 @@ __all__ = [
     "bulk",
     "checkpoint_statements",
     "merged",
-    "saved_config",
     "writes_statements",
 ]

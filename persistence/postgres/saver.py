@@ -31,6 +31,7 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from psycopg import Cursor
 from psycopg.rows import DictRow, dict_row
 
+from persistence.checkpoint_config import saved_config
 from persistence.checkpoint_upkeep import CheckpointUpkeep
 from persistence.delta import DeltaSpecs
 from persistence.postgres import maintenance as upkeep
@@ -38,7 +39,7 @@ from persistence.postgres import threads
 from persistence.postgres.commit import GroupCommit
 from persistence.postgres.migrate import migrate
 from persistence.postgres.pool import Pool, retrying
-from persistence.postgres.rows import checkpoint_statements, saved_config, writes_statements
+from persistence.postgres.rows import checkpoint_statements, writes_statements
 from persistence.postgres.schema import CHECKPOINT_MIGRATIONS
 from persistence.upkeep import CheckpointRow, Key, Plan, Removal
 

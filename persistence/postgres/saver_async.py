@@ -30,11 +30,12 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from psycopg import AsyncCursor
 from psycopg.rows import DictRow, dict_row
 
+from persistence.checkpoint_config import saved_config
 from persistence.database import PostgresDatabase
 from persistence.delta import DeltaSpecs
 from persistence.postgres.commit import AsyncGroupCommit
 from persistence.postgres.pool import AsyncPool, aretrying, open_pool
-from persistence.postgres.rows import checkpoint_statements, saved_config, writes_statements
+from persistence.postgres.rows import checkpoint_statements, writes_statements
 from persistence.postgres.saver import BatonPostgresSaver
 
 

@@ -27,6 +27,8 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
+from persistence.checkpoint_config import run_id_of
+
 Statement = tuple[str, list[tuple[Any, ...]]]
 """One SQL statement and the parameter rows to run it with (``executemany``)."""
 
@@ -110,28 +112,6 @@ def writes_statements(
         return [insert]
     keys = [(run_id, *row[:4], row[5], run_id) for row in rows]
     return [(SAVE_REPLACED, keys), insert]
-
-
-def run_id_of(config: RunnableConfig) -> str:
-    """The run a call belongs to, or empty.
-
-    ``metadata.run_id`` (Baton's CLI sets it on every run and resume), else
-    ``configurable.run_id``.
-    """
-    found = (config.get("metadata") or {}).get("run_id") or config["configurable"].get("run_id")
-    return str(found) if found else ""
-
-
-def saved_config(config: RunnableConfig, checkpoint: Checkpoint) -> RunnableConfig:
-    """The config naming the checkpoint just stored."""
-    configurable = config["configurable"]
-    return {
-        "configurable": {
-            "thread_id": configurable["thread_id"],
-            "checkpoint_ns": configurable["checkpoint_ns"],
-            "checkpoint_id": checkpoint["id"],
-        }
-    }
 
 
 def merged(statements: Sequence[Statement]) -> list[Statement]:

@@ -21,6 +21,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from persistence.checkpoint_config import saved_config
 from persistence.checkpoint_upkeep import CheckpointUpkeep
 from persistence.delta import DeltaSpecs
 from persistence.sqlite import maintenance as upkeep
@@ -31,7 +32,6 @@ from persistence.sqlite.rows import (
     Waiter,
     checkpoint_statement,
     commit_waiters,
-    saved_config,
     writes_statements,
 )
 from persistence.sqlite.schema import CHECKPOINT_MIGRATIONS

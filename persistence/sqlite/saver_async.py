@@ -35,8 +35,9 @@ from langgraph.checkpoint.base import (
     DeltaChannelHistory,
 )
 
+from persistence.checkpoint_config import saved_config
 from persistence.sqlite.loop_commit import LoopCommitter
-from persistence.sqlite.rows import checkpoint_statement, saved_config, writes_statements
+from persistence.sqlite.rows import checkpoint_statement, writes_statements
 from persistence.sqlite.saver import BatonSaver
 from persistence.sqlite.thread import SqliteThread
 
