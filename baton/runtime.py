@@ -47,10 +47,10 @@ def config_for(thread_id: str, run_id: str | None = None) -> Any:
 
 @contextmanager
 def open_runtime(settings: Settings, *, readonly: bool = False) -> Iterator[Runtime]:
-    """Build services and graph; close the checkpoint connection when the command ends.
+    """Build services and graph; close the checkpoint saver when the command ends.
 
-    Closing it checkpoints the WAL into ``baton.db``, so the next command starts from a
-    clean file (and a refused command can leave it byte-identical). ``readonly=True``
+    On SQLite, closing it checkpoints the WAL into ``baton.db``, so the next command starts
+    from a clean file (and a refused command can leave it byte-identical). ``readonly=True``
     (``show``, ``history``, ``trace``) writes nothing anywhere and needs no world, so it
     works on a read-only home. A missing or unreadable world is ``BadInput`` naming the fix.
     """
@@ -65,11 +65,11 @@ def open_runtime(settings: Settings, *, readonly: bool = False) -> Iterator[Runt
     except WorldUnavailable as exc:
         raise BadInput(str(exc)) from None
     if readonly:
-        saver = open_readonly_checkpointer(settings.db_path)
+        saver = open_readonly_checkpointer(settings.database)
     else:
-        saver = arm_commit_points(open_checkpointer(settings.db_path))
+        saver = arm_commit_points(open_checkpointer(settings.database))
     try:
         graph = build_orchestrator(checkpointer=saver, services=services)
         yield Runtime(settings=settings, services=services, graph=graph)
     finally:
-        saver.conn.close()
+        saver.close()

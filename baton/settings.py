@@ -30,18 +30,23 @@ def load_settings(**overrides: Any) -> Settings:
         raise BadInput(f"invalid setting {where} (BATON_{where.upper()}): {first['msg']}") from None
 
 
-def home_path() -> Path:
-    """``BATON_HOME`` as ``Settings`` reads it (environment, then ``.env``, then ``.baton``).
+def light_setting(name: str) -> str | None:
+    """A setting as ``Settings`` reads it (environment, then ``.env``), without loading it.
 
-    For ``baton threads``, which must answer without loading pydantic-settings; a test
-    holds it to ``Settings().home``.
+    For ``baton threads``, which must answer without pydantic-settings; a test holds it to
+    ``Settings``. Names are matched case-insensitively, as ``Settings`` matches them.
     """
-    found = {k.upper(): v for k, v in os.environ.items()}.get("BATON_HOME")
+    found = {k.upper(): v for k, v in os.environ.items()}.get(name.upper())
     if found is None and Path(".env").is_file():
         from dotenv import dotenv_values
 
-        found = {k.upper(): v for k, v in dotenv_values(".env").items()}.get("BATON_HOME")
-    return Path(found) if found else Path(".baton")
+        found = {k.upper(): v for k, v in dotenv_values(".env").items()}.get(name.upper())
+    return found or None
+
+
+def home_path() -> Path:
+    """``BATON_HOME`` as ``Settings`` reads it (environment, then ``.env``, then ``.baton``)."""
+    return Path(light_setting("BATON_HOME") or ".baton")
 
 
 def require_world(settings: Settings) -> None:

@@ -1,9 +1,8 @@
-"""How Baton opens its own SQLite file: WAL, explicit synchronous and busy timeout.
+"""Where the SQLite stores still in ``graphs/`` (budget, trace, audit) open their file.
 
-WAL lets readers (``baton threads``, Studio) run while a run writes; ``synchronous=FULL``
-makes every commit survive power loss as well as a process crash; the busy timeout turns
-lock contention between processes into waiting instead of "database is locked" (except on
-the event loop's write connection, which must never wait: see ``graphs.loop_commit``).
+The opener itself lives in ``persistence.sqlite.connect``; these names stay importable
+from here until those stores move into ``persistence/`` too. ``session(readonly=True)``
+reads without creating, migrating or writing anything, for inspecting a read-only home.
 """
 
 from __future__ import annotations
@@ -13,34 +12,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from persistence.sqlite.connect import BUSY_TIMEOUT_MS, PRAGMAS, connect
 from tools.world_db import open_readonly
-
-BUSY_TIMEOUT_MS = 15_000
-PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=FULL",
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
-)
-"""Set on every connection Baton opens to its own files (sync and async alike)."""
-
-
-def connect(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
-    """Open ``path`` with Baton's pragmas (creating its folder)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=check_same_thread
-    )
-    for pragma in PRAGMAS:
-        conn.execute(pragma)
-    return conn
 
 
 @contextmanager
 def session(path: Path, *, readonly: bool = False) -> Iterator[sqlite3.Connection]:
     """A short-lived connection: one transaction, committed on success, then closed.
 
-    ``readonly=True`` opens the file for reading only (``tools.world_db.open_readonly``):
-    nothing is created or written, so it works on a read-only home.
+    ``readonly=True`` opens the file for reading only (``tools.world_db.open_readonly``).
     """
     conn = open_readonly(path) if readonly else connect(path)
     try:
@@ -53,3 +33,6 @@ def session(path: Path, *, readonly: bool = False) -> Iterator[sqlite3.Connectio
 def no_table(exc: sqlite3.OperationalError) -> bool:
     """The error a read gets from a file whose stores were never written to."""
     return "no such table" in str(exc)
+
+
+__all__ = ["BUSY_TIMEOUT_MS", "PRAGMAS", "connect", "no_table", "session"]

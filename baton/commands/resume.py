@@ -15,7 +15,7 @@ from baton.outcome import read_outcome, report
 from baton.pending import cut_off, live_interrupts, pending_approvals
 from baton.runtime import Runtime, config_for, open_runtime
 from baton.settings import ensure_home_writable, load_settings, require_world
-from baton.thread_index import thread_exists
+from persistence.checkpoint_lookups import thread_exists
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -98,7 +98,7 @@ def resume_command(args: argparse.Namespace) -> int:
     if budget is not None and not request.empty:
         raise BadInput("--budget continues a turn that ran out; it takes no decisions")
     settings = load_settings()
-    if not thread_exists(settings.db_path, thread_id):
+    if not thread_exists(settings.database, thread_id):
         raise BadInput(f"unknown thread {thread_id}")
     require_world(settings)
     ensure_home_writable(settings)

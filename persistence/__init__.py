@@ -1,0 +1,1 @@
+"""Where Baton keeps everything: one interface per store, a backend per engine."""

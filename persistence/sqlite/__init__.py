@@ -1,0 +1,1 @@
+"""The SQLite backend: one file under ``BATON_HOME``, WAL, explicit synchronous."""
