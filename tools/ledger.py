@@ -15,16 +15,15 @@ when, with what result). Every statement on the ledger's tables is in this modul
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from tools.effect_records import LedgerOutcome, describe_prior, idempotency_key
 from tools.faults import crash_point
 from tools.spec import AlreadyDone, FactInProgress, ToolCallContext, ToolRejected, ToolSpec
 from tools.world_db import immediate, open_readonly, open_sqlite, utc_timestamp
@@ -36,27 +35,7 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS effects (
     result_json TEXT, error TEXT, created_at TEXT NOT NULL, finished_at TEXT)"""
 FACT_WAIT_S = 5.0
 """How long a call waits for another call holding its fact to finish, before giving up."""
-
-
-def idempotency_key(thread_id: str, tool_call_id: str) -> str:
-    """Derive the key for one tool call in one thread: 32 hex chars of sha256."""
-    return hashlib.sha256(f"{thread_id}:{tool_call_id}".encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class LedgerOutcome:
-    """A tool call's result, and whether it came from the ledger instead of the tool."""
-
-    result: Any
-    replayed: bool
-
-
-def describe_prior(prior: dict[str, Any]) -> str:
-    """One line on an earlier effect: who, when, what it did."""
-    who = f"thread {prior['thread_id']}" if prior.get("thread_id") else "outside Baton"
-    what = {k: v for k, v in prior.items() if k not in ("thread_id", "key", "at", "tool")}
-    detail = json.dumps(what.get("result", what), sort_keys=True, default=str)
-    return f"{who} at {prior.get('at') or '?'}: {detail[:300]}"
+__all__ = ["FACT_WAIT_S", "EffectLedger", "LedgerOutcome", "describe_prior", "idempotency_key"]
 
 
 class EffectLedger:
