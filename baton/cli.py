@@ -11,7 +11,19 @@ import sys
 from collections.abc import Sequence
 
 from baton import exit_codes
-from baton.commands import delete, demo, fork, history, prune, resume, run, show, threads, trace
+from baton.commands import (
+    delete,
+    demo,
+    fork,
+    history,
+    prune,
+    resume,
+    run,
+    serve,
+    show,
+    threads,
+    trace,
+)
 from baton.console import warn
 from baton.errors import BadInput
 
@@ -24,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit codes: 0 done, 1 failed, 2 bad input, 3 waiting for approval.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, resume, threads, show, history, trace, demo, fork, prune, delete):
+    for module in (run, resume, threads, show, history, trace, demo, fork, prune, delete, serve):
         module.add_parser(commands)
     return parser
 

@@ -1,0 +1,108 @@
+"""Everything a running service holds, opened once per process and closed at exit.
+
+One async checkpointer (Baton's saver on ``baton.db``), the services the graphs' nodes use,
+the graphs, and the service's own stores (run records and the thread index on a ``FULL``
+connection, the stream event log on a ``NORMAL`` one).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from baton.service.assistants import ORCHESTRATOR, Assistant, AssistantRegistry
+from baton.service.auth import KeyRing
+from baton.service.settings import ServiceSettings
+from baton.service.streams import StreamHub
+
+if TYPE_CHECKING:
+    from graphs.saver_async import BatonAsyncSaver
+    from graphs.services import Services
+    from graphs.settings import Settings
+    from persistence.runs import RunStore
+    from persistence.threads import ThreadStore
+
+ORCHESTRATOR_DESCRIPTION = (
+    "Baton's orchestrator: triage, then an answer, a ticket or a plan carried out by "
+    "parallel workers; irreversible effects wait for a human decision."
+)
+
+
+@dataclass
+class ServiceContext:
+    """The open service: settings, stores, graphs, the stream hub and the key ring."""
+
+    settings: Settings
+    service: ServiceSettings
+    services: Services
+    saver: BatonAsyncSaver
+    assistants: AssistantRegistry
+    runs: RunStore
+    threads: ThreadStore
+    hub: StreamHub
+    keyring: KeyRing
+
+
+def build_assistants(services: Services, saver: BatonAsyncSaver) -> AssistantRegistry:
+    """The orchestrator and every registered worker, compiled over ``saver``."""
+    from agents.workers import all_workers
+    from graphs.orchestrator import build_orchestrator
+    from graphs.worker import build_worker_graph
+
+    now = time.time()
+    assistants = [
+        Assistant(
+            ORCHESTRATOR,
+            ORCHESTRATOR_DESCRIPTION,
+            build_orchestrator(checkpointer=saver, services=services),
+            now,
+        )
+    ]
+    for name, spec in sorted(all_workers().items()):
+        graph = build_worker_graph(spec, services, checkpointer=saver)
+        assistants.append(Assistant(name, spec.description, graph, now))
+    return AssistantRegistry(assistants)
+
+
+@asynccontextmanager
+async def open_context(
+    settings: Settings, service: ServiceSettings
+) -> AsyncIterator[ServiceContext]:
+    """Open the saver, services, graphs and stores; close them when the block ends."""
+    import asyncio
+
+    from graphs.checkpointer import open_async_checkpointer
+    from graphs.services import build_services
+    from persistence.sqlite.database import Database
+    from persistence.sqlite.runs import SqliteRunStore
+    from persistence.sqlite.stream_log import SqliteStreamLog
+    from persistence.sqlite.threads import SqliteThreadStore
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    services = await asyncio.to_thread(build_services, settings)
+    records = await asyncio.to_thread(Database, settings.db_path)
+    events = await asyncio.to_thread(Database, settings.db_path, synchronous="NORMAL")
+    try:
+        async with open_async_checkpointer(settings.db_path) as saver:
+            hub = StreamHub(await asyncio.to_thread(SqliteStreamLog, events))
+            hub.start()
+            try:
+                yield ServiceContext(
+                    settings=settings,
+                    service=service,
+                    services=services,
+                    saver=saver,
+                    assistants=build_assistants(services, saver),
+                    runs=await asyncio.to_thread(SqliteRunStore, records),
+                    threads=await asyncio.to_thread(SqliteThreadStore, records),
+                    hub=hub,
+                    keyring=KeyRing(service.keys()),
+                )
+            finally:
+                await hub.stop()
+    finally:
+        records.close()
+        events.close()
