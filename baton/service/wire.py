@@ -9,6 +9,7 @@ loses a digit. Anything else unknown becomes its ``str``.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -41,8 +42,14 @@ def _default(obj: Any) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    """``value`` as compact JSON bytes."""
-    return orjson.dumps(value, default=_default, option=_OPTIONS)
+    """``value`` as compact JSON bytes (integers beyond 64 bits too: JSON allows them)."""
+    try:
+        return orjson.dumps(value, default=_default, option=_OPTIONS)
+    except TypeError as exc:
+        if "64-bit" not in str(exc):
+            raise
+        text = json.dumps(value, default=_default, separators=(",", ":"), ensure_ascii=False)
+        return text.encode()
 
 
 def loads(data: bytes | str) -> Any:
