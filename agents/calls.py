@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
+from langgraph.constants import TAG_NOSTREAM
 
 from agents.errors import ModelUnavailable
 from agents.meter import Meter
@@ -63,11 +64,18 @@ def call_model(
     tools: Sequence[dict[str, Any]] = (),
     tool_choice: str | None = None,
     purpose: str,
+    show: bool = False,
 ) -> AIMessage:
-    """Call the ``tier`` model with ``messages`` (and tools), charging and tracing it."""
+    """Call the ``tier`` model with ``messages`` (and tools), charging and tracing it.
+
+    Only a call made with ``show=True`` (a turn's final answer) streams its tokens to
+    whoever streams the run in ``messages`` mode; every other call is tagged ``nostream``,
+    so a chat client never sees routing, planning or a worker's tool calls as chat text.
+    """
     meter.charge_model_call()
     model = tiers.get(tier)
-    runnable = model.bind_tools(list(tools), tool_choice=tool_choice) if tools else model
+    bound = model.bind_tools(list(tools), tool_choice=tool_choice) if tools else model
+    runnable = bound if show else bound.with_config(tags=[TAG_NOSTREAM])
     started = time.perf_counter()
     transient = _transient_errors()
     for attempt, delay in enumerate((*BACKOFF_S, None)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from agents.history import with_history
 from agents.meter import Meter
 from agents.models.tiers import ModelTiers
 from agents.structured import invoke_structured
@@ -16,7 +17,9 @@ each with a short id, the worker, a precise instruction and the ids of the steps
 results it needs (depends_on). Independent steps run in parallel, so only add a dependency
 when a step needs another's result. Irreversible work (refunds, email) goes to the
 operator and must depend on the steps that verify and draft it. When results are given,
-either add new steps (new ids) or set done=true if the results answer the request."""
+either add new steps (new ids) or set done=true if the results answer the request. The
+request may refer back to the conversation so far ("the other order", "them"): put the
+ids and facts it refers to into the instructions, since workers see only their step."""
 
 
 def _describe(plan: list[Step], results: dict[str, WorkerResult]) -> str:
@@ -39,6 +42,7 @@ def make_plan(
     max_steps: int,
     meter: Meter,
     *,
+    history: str = "",
     max_retries: int = 2,
 ) -> Plan:
     """Ask for new steps (or done); raises ``StepFailed`` if no valid plan comes back."""
@@ -52,7 +56,7 @@ def make_plan(
         "max_steps": max_steps,
         "existing_ids": {s.id for s in plan},
     }
-    messages = [SystemMessage(PROMPT), HumanMessage(body)]
+    messages = [SystemMessage(PROMPT), HumanMessage(with_history(body, history))]
     return invoke_structured(
         tiers,
         "strong",

@@ -30,9 +30,14 @@ def render_context(step: Step, results: Mapping[str, WorkerResult]) -> str:
 
 
 def task_text(
-    request: str, step: Step, context: str, feedback: Sequence[str], revision: int
+    request: str,
+    step: Step,
+    context: str,
+    feedback: Sequence[str],
+    revision: int,
+    history: str = "",
 ) -> str:
-    """The human message that opens a worker's conversation."""
+    """The human message that opens a worker's conversation (earlier turns last)."""
     lines = [
         f"Request: {request}",
         f"Worker: {step.worker}",
@@ -45,4 +50,6 @@ def task_text(
         lines.append("Feedback:\n" + "\n".join(f"- {reason}" for reason in feedback))
     if context:
         lines.append(f"Context:\n{context}")
+    if history:
+        lines.append(f"Conversation so far:\n{history}")
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import Any
 
 from baton.console import say
@@ -28,37 +28,39 @@ def drive(
     thread_id: str,
     *,
     show_progress: bool,
-    resumed_tasks: Collection[str] = (),
     heartbeat: Callable[[], None] | None = None,
+    on_event: Callable[[str, Any], None] | None = None,
 ) -> Outcome:
     """Stream ``stream_input`` on the thread until it ends or waits, then read the outcome.
 
     Each call is one run with a new run id, recorded in every checkpoint and write it makes
-    and reported in the outcome. Hitting ``recursion_limit`` is an ending, not a crash: the
-    thread keeps its last checkpoint and the outcome says so. ``heartbeat`` is called on
-    every stream item (the thread lease renews itself through it).
+    and reported in the outcome. Progress lines are rendered from the run's progress events
+    (``custom`` mode, subgraphs included, since workers say theirs from inside); ``on_event``
+    also gets the final answer's tokens (``messages`` mode). Hitting ``recursion_limit`` is
+    an ending, not a crash: the thread keeps its last checkpoint and the outcome says so.
+    ``heartbeat`` is called on every stream item (the thread lease renews itself through it).
     """
     from langgraph.errors import GraphRecursionError
+    from langgraph.types import StreamMode
 
-    printer = None
-    if show_progress:
-        before = rt.graph.get_state(config_for(thread_id)).values or {}
-        printer = ProgressPrinter(rt.workers, resumed_tasks, before.get("approved_drafts"))
+    printer = ProgressPrinter() if show_progress else None
+    modes: list[StreamMode] = ["custom", "messages"] if on_event is not None else ["custom"]
     stopped = None
     run_id = str(uuid.uuid4())
     try:
-        for item in rt.graph.stream(
+        for _namespace, mode, data in rt.graph.stream(
             stream_input,
             config_for(thread_id, run_id),
-            stream_mode=["updates", "tasks"],
+            stream_mode=modes,
             subgraphs=True,
             durability=rt.settings.durability,
         ):
             if heartbeat is not None:
                 heartbeat()
-            if printer is not None:
-                namespace, mode, data = item  # (namespace, mode, data) with subgraphs=True
-                printer.handle(tuple(namespace), str(mode), data)
+            if printer is not None and mode == "custom":
+                printer.handle(data)
+            if on_event is not None:
+                on_event(str(mode), data)
     except GraphRecursionError:
         stopped = f"recursion limit of {rt.settings.recursion_limit} steps reached"
     return dataclasses.replace(read_outcome(rt, thread_id, stopped), run_id=run_id)

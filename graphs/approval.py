@@ -12,9 +12,11 @@ from typing import Any
 
 from langchain_core.messages import ToolCall
 from langchain_core.runnables import RunnableConfig
+from langgraph.errors import GraphInterrupt
 from langgraph.types import interrupt
 from pydantic import ValidationError
 
+from graphs.announce import announce, where
 from graphs.approval_policy import auto_decision
 from graphs.config import thread_of
 from graphs.services import Services
@@ -27,6 +29,7 @@ from state.actions import (
     RejectDecision,
     args_hash,
 )
+from state.events import ApprovalDecided, ApprovalWaiting
 from state.graph_state import WorkerState
 from state.plan import Step
 from tools.spec import ToolSpec
@@ -116,7 +119,7 @@ def make_approval_node(services: Services) -> Any:
                 call, spec, proposal.args_hash, limit
             )
             while decision is None:  # a refused decision asks again, with the reason attached
-                raw = interrupt(proposal.model_dump())
+                raw = _ask(proposal, config, state.get("turn"))
                 try:
                     decision = check_decision(raw, proposal, spec)
                 except DecisionRefused as exc:
@@ -124,7 +127,39 @@ def make_approval_node(services: Services) -> Any:
                     proposal = proposal.model_copy(update={"error": str(exc)})
             decider = decision.decider or "human (no name given)"
             audit("decided", decision=decision.type, decider=decider)
+            decided = ApprovalDecided(
+                **where(config, state.get("turn")),
+                step=step.id,
+                tool=proposal.name,
+                tool_call_id=proposal.tool_call_id,
+                decision=decision.type,
+                decider=decider,
+            )
+            announce(decided)
             decisions[call["id"] or ""] = decision.model_dump()
         return {"decisions": decisions}
 
     return approval
+
+
+def _ask(proposal: ProposedAction, config: RunnableConfig, turn: int | None) -> Any:
+    """``interrupt`` with the proposal; announce the wait only when the run really pauses.
+
+    On a resume, ``interrupt`` returns the decision without raising, so the node's re-run
+    does not announce a wait that is already over.
+    """
+    try:
+        return interrupt(proposal.model_dump())
+    except GraphInterrupt:
+        waiting = ApprovalWaiting(
+            **where(config, turn),
+            step=proposal.step,
+            worker=proposal.worker,
+            tool=proposal.name,
+            tool_call_id=proposal.tool_call_id,
+            args=proposal.args,
+            args_hash=proposal.args_hash,
+            description=proposal.description,
+        )
+        announce(waiting)
+        raise

@@ -2,8 +2,9 @@
 
 LangGraph's ``recursion_limit`` bounds supersteps and LangChain's call-limit middleware
 counts per agent; neither holds one budget across branches running in parallel threads or
-across a crash and a resume. Counters here live in SQLite, keyed by thread id, and each
-reservation is one conditional UPDATE, so concurrent branches can never overspend.
+across a crash and a resume. Counters here live in SQLite, keyed by thread id and turn (a
+thread is a conversation, and each turn has its own budget), and each reservation is one
+conditional UPDATE, so concurrent branches can never overspend.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from graphs.trace import TraceLog
 from state.usage import Usage
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS run_usage (
-    thread_id TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS turn_usage (
+    thread_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
     model_calls INTEGER NOT NULL DEFAULT 0,
     tool_calls INTEGER NOT NULL DEFAULT 0,
     input_tokens INTEGER NOT NULL DEFAULT 0,
-    output_tokens INTEGER NOT NULL DEFAULT 0
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (thread_id, turn)
 );
 CREATE TABLE IF NOT EXISTS run_charges (
     thread_id TEXT NOT NULL,
@@ -49,11 +52,26 @@ class BudgetBook:
         self.path = path
         with session(path) as conn:
             conn.executescript(_SCHEMA)
+            # Files from before conversations kept one row per thread: it was turn 1.
+            if conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_usage'"
+            ).fetchone():
+                conn.execute(
+                    "INSERT OR IGNORE INTO turn_usage SELECT thread_id, 1, model_calls, "
+                    "tool_calls, input_tokens, output_tokens FROM run_usage"
+                )
+                conn.execute("DROP TABLE run_usage")
 
     def reserve(
-        self, thread_id: str, column: str, limits: Limits, once_key: str | None = None
+        self,
+        thread_id: str,
+        column: str,
+        limits: Limits,
+        once_key: str | None = None,
+        *,
+        turn: int = 1,
     ) -> None:
-        """Add one to ``column`` if the limits allow, else raise ``BudgetExhausted``.
+        """Add one to ``column`` of the turn if the limits allow, else raise ``BudgetExhausted``.
 
         With ``once_key``, a reservation already made under that key for the thread is not
         made again (a node that re-runs after a crash does not pay twice for one effect).
@@ -68,40 +86,46 @@ class BudgetBook:
                 ).rowcount
             ):
                 return
-            conn.execute("INSERT OR IGNORE INTO run_usage(thread_id) VALUES (?)", (thread_id,))
+            conn.execute(
+                "INSERT OR IGNORE INTO turn_usage(thread_id, turn) VALUES (?, ?)", (thread_id, turn)
+            )
             updated = conn.execute(
-                f"UPDATE run_usage SET {column} = {column} + 1 WHERE thread_id = ? "
+                f"UPDATE turn_usage SET {column} = {column} + 1 WHERE thread_id = ? AND turn = ? "
                 f"AND {column} < ? AND input_tokens + output_tokens < ?",
-                (thread_id, cap, limits.tokens),
+                (thread_id, turn, cap, limits.tokens),
             ).rowcount
             if not updated:
                 conn.rollback()  # the once-key row goes too: nothing was charged
         if not updated:
-            usage = self.usage(thread_id)
+            usage = self.usage(thread_id, turn)
             raise BudgetExhausted(
                 f"budget exhausted: {usage.model_calls}/{limits.model_calls} model calls, "
                 f"{usage.tool_calls}/{limits.tool_calls} tool calls, "
                 f"{usage.input_tokens + usage.output_tokens}/{limits.tokens} tokens"
             )
 
-    def add_tokens(self, thread_id: str, input_tokens: int, output_tokens: int) -> None:
-        """Add a model call's tokens."""
+    def add_tokens(
+        self, thread_id: str, input_tokens: int, output_tokens: int, *, turn: int = 1
+    ) -> None:
+        """Add a model call's tokens to the turn."""
         with session(self.path) as conn:
             conn.execute(
-                "UPDATE run_usage SET input_tokens = input_tokens + ?, "
-                "output_tokens = output_tokens + ? WHERE thread_id = ?",
-                (input_tokens, output_tokens, thread_id),
+                "UPDATE turn_usage SET input_tokens = input_tokens + ?, "
+                "output_tokens = output_tokens + ? WHERE thread_id = ? AND turn = ?",
+                (input_tokens, output_tokens, thread_id, turn),
             )
 
-    def usage(self, thread_id: str) -> Usage:
-        """What a thread has used so far."""
+    def usage(self, thread_id: str, turn: int | None = None) -> Usage:
+        """What one turn of a thread has used so far; with no turn, the whole thread."""
+        where = "thread_id = ?" if turn is None else "thread_id = ? AND turn = ?"
+        params: tuple[object, ...] = (thread_id,) if turn is None else (thread_id, turn)
         with session(self.path) as conn:
             row = conn.execute(
-                "SELECT model_calls, tool_calls, input_tokens, output_tokens FROM run_usage "
-                "WHERE thread_id = ?",
-                (thread_id,),
+                "SELECT SUM(model_calls), SUM(tool_calls), SUM(input_tokens), "
+                f"SUM(output_tokens) FROM turn_usage WHERE {where}",
+                params,
             ).fetchone()
-        if row is None:
+        if row is None or row[0] is None:
             return Usage()
         return Usage(
             model_calls=row[0], tool_calls=row[1], input_tokens=row[2], output_tokens=row[3]
@@ -117,19 +141,20 @@ class RunMeter:
     limits: Limits
     thread_id: str
     step: str
+    turn: int = 1
 
     def charge_model_call(self) -> None:
-        """Reserve a model call from the shared budget."""
-        self.book.reserve(self.thread_id, "model_calls", self.limits)
+        """Reserve a model call from the turn's shared budget."""
+        self.book.reserve(self.thread_id, "model_calls", self.limits, turn=self.turn)
 
     def charge_tool_call(self, once_key: str | None = None) -> None:
-        """Reserve a tool call from the shared budget (once per ``once_key``, if given)."""
-        self.book.reserve(self.thread_id, "tool_calls", self.limits, once_key)
+        """Reserve a tool call from the turn's budget (once per ``once_key``, if given)."""
+        self.book.reserve(self.thread_id, "tool_calls", self.limits, once_key, turn=self.turn)
 
     def add_tokens(self, input_tokens: int, output_tokens: int) -> None:
         """Count a model call's tokens."""
-        self.book.add_tokens(self.thread_id, input_tokens, output_tokens)
+        self.book.add_tokens(self.thread_id, input_tokens, output_tokens, turn=self.turn)
 
     def record(self, kind: str, **data: Any) -> None:
-        """Append a trace event for this step."""
-        self.trace.record(self.thread_id, self.step, kind, data)
+        """Append a trace event for this step (the turn goes with it)."""
+        self.trace.record(self.thread_id, self.step, kind, {**data, "turn": self.turn})

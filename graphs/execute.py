@@ -9,11 +9,13 @@ from langchain_core.messages import ToolMessage
 from langchain_core.runnables import RunnableConfig
 
 from agents.meter import BudgetExhausted
+from graphs.announce import announce, where
 from graphs.config import thread_of
 from graphs.reconcile import needs_reconciliation, reconcile
 from graphs.services import Services
 from graphs.tool_calls import call_context, error_message, pending_irreversible
 from state.actions import DecisionAdapter, EditDecision, RejectDecision, args_hash
+from state.events import EffectDone, ToolCalled
 from state.graph_state import WorkerState
 from state.plan import Step
 from tools.spec import ToolRejected
@@ -24,7 +26,7 @@ def make_execute_node(services: Services) -> Any:
 
     def execute(state: WorkerState, config: RunnableConfig) -> dict[str, Any]:
         step = Step.model_validate(state["step"])
-        meter = services.meter(thread_of(config), step.id)
+        meter = services.meter(thread_of(config), step.id, state.get("turn"))
         decisions = state.get("decisions") or {}
         out: list[ToolMessage] = []
         effects: list[dict[str, Any]] = []
@@ -59,6 +61,16 @@ def make_execute_node(services: Services) -> Any:
             except ToolRejected as exc:
                 meter.record("effect_rejected", tool=spec.name, error=str(exc))
                 out.append(error_message(call, f"rejected: {exc}"))
+                refused = ToolCalled(
+                    **where(config, state.get("turn")),
+                    step=step.id,
+                    worker=step.worker,
+                    tool=spec.name,
+                    tool_call_id=call["id"] or "",
+                    ok=False,
+                    error=f"rejected: {exc}",
+                )
+                announce(refused)
                 continue
             effect = {
                 "tool": spec.name,
@@ -81,6 +93,18 @@ def make_execute_node(services: Services) -> Any:
                 decider=decision.decider or "",
             )
             effects.append(effect)
+            done = EffectDone(
+                **where(config, state.get("turn")),
+                step=step.id,
+                worker=step.worker,
+                tool=spec.name,
+                tool_call_id=call["id"] or "",
+                decision=decision.type,
+                key=ctx.idempotency_key,
+                result=outcome.result,
+                replayed=outcome.replayed,
+            )
+            announce(done)
             out.append(
                 ToolMessage(
                     content=json.dumps(outcome.result, default=str),

@@ -38,6 +38,7 @@ def review_sends(state: OrchestratorState) -> list[Send]:
         assert result.draft is not None
         for rule in RULES:
             task: ReviewTask = {
+                "turn": state.get("turn") or 1,
                 "rule": rule,
                 "step_id": step_id,
                 "revision": result.revision,
@@ -50,6 +51,8 @@ def review_sends(state: OrchestratorState) -> list[Send]:
 def _task(state: OrchestratorState, step: Step, feedback: list[str], revision: int) -> WorkerTask:
     return {
         "request": state.get("request", ""),
+        "history": state.get("history", ""),
+        "turn": state.get("turn") or 1,
         "step": step,
         "context": render_context(step, state.get("results", {})),
         "feedback": feedback,
@@ -109,7 +112,7 @@ def next_moves(state: OrchestratorState, settings: Settings) -> list[Send] | str
         return work
     route = state.get("route")
     if route is not None and route.route == "answer":
-        return "finish"
+        return "synthesize"
     if state.get("planner_done") or state.get("plan_iterations", 0) >= settings.max_plan_iterations:
         return "synthesize"
     return "plan"

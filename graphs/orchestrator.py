@@ -1,4 +1,8 @@
-"""The orchestrator graph: triage ─► answer | ticket chain | planner + parallel workers."""
+"""The orchestrator graph: one turn of a conversation.
+
+start_turn ─► triage ─► answer | ticket chain | planner + parallel workers | recall
+─► finish ─► respond (the answer appended to ``messages``).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from graphs.flow import next_moves
 from graphs.plain_node import plain_node
 from graphs.services import Services, build_services
 from graphs.settings import Settings
+from graphs.turn import respond, start_turn
 from graphs.worker import build_worker_graph
 from state.graph_state import InputState, OrchestratorState, OutputState, ReviewTask
 
@@ -35,13 +40,21 @@ def build_orchestrator(
     services = services or build_services(settings or Settings(), tiers)
     workers = all_workers()
 
+    def after_start(state: OrchestratorState) -> Literal["triage", "finish"]:
+        return "finish" if state.get("status") == "failed" else "triage"
+
     def after_triage(
         state: OrchestratorState,
-    ) -> Literal["answer_plan", "extract", "plan", "finish"]:
+    ) -> Literal["answer_plan", "extract", "plan", "synthesize", "finish"]:
         route = state.get("route")
         if state.get("status") in ("failed", "budget_exhausted") or route is None:
             return "finish"
-        return {"answer": "answer_plan", "ticket": "extract", "orchestrate": "plan"}[route.route]  # type: ignore[return-value]
+        return {  # type: ignore[return-value]
+            "answer": "answer_plan",
+            "ticket": "extract",
+            "orchestrate": "plan",
+            "recall": "synthesize",
+        }[route.route]
 
     def dispatch(state: OrchestratorState) -> list[Send] | str:
         return next_moves(state, services.settings)
@@ -53,6 +66,7 @@ def build_orchestrator(
         return route
 
     graph = StateGraph(OrchestratorState, input_schema=InputState, output_schema=OutputState)
+    graph.add_node("start_turn", plain_node(start_turn))
     graph.add_node("triage", plain_node(nodes.make_triage_node(services)))
     graph.add_node("answer_plan", plain_node(nodes.answer_plan))
     graph.add_node("plan", plain_node(nodes.make_plan_node(services)))
@@ -60,6 +74,7 @@ def build_orchestrator(
     graph.add_node("collect", plain_node(nodes.make_collect_node(services)))
     graph.add_node("synthesize", plain_node(nodes.make_synthesize_node(services)))
     graph.add_node("finish", plain_node(nodes.finish))
+    graph.add_node("respond", plain_node(respond))
     graph.add_node("extract", plain_node(ticket_chain.make_extract_node(services)))
     graph.add_node("summarize", plain_node(ticket_chain.make_summarize_node(services)))
     graph.add_node("file_ticket", plain_node(ticket_chain.make_file_ticket_node(services)))
@@ -68,7 +83,8 @@ def build_orchestrator(
         graph.add_edge(worker.name, "collect")
 
     destinations = [*workers, "review", "plan", "synthesize", "finish"]
-    graph.add_edge(START, "triage")
+    graph.add_edge(START, "start_turn")
+    graph.add_conditional_edges("start_turn", after_start)
     graph.add_conditional_edges("triage", after_triage)
     graph.add_conditional_edges("answer_plan", dispatch, destinations)
     graph.add_conditional_edges("plan", dispatch, destinations)
@@ -78,7 +94,8 @@ def build_orchestrator(
     graph.add_conditional_edges("summarize", chain_step("file_ticket"), ["file_ticket", "finish"])
     graph.add_edge("file_ticket", "finish")
     graph.add_edge("synthesize", "finish")
-    graph.add_edge("finish", END)
+    graph.add_edge("finish", "respond")
+    graph.add_edge("respond", END)
     compiled = graph.compile(checkpointer=checkpointer, name="baton")
     return compiled.with_config(
         recursion_limit=services.settings.recursion_limit,

@@ -11,11 +11,13 @@ from agents.meter import BudgetExhausted
 from agents.planner import make_plan
 from agents.review import RULES
 from agents.router import triage
-from agents.synthesizer import synthesize
+from agents.synthesizer import recall, synthesize
+from graphs.announce import announce, where
 from graphs.config import thread_of
 from graphs.flow import verdicts_for
 from graphs.services import Services
 from state.draft import Draft, ReviewVerdict
+from state.events import DraftApproved, Planned, Reviewed, Routed
 from state.graph_state import OrchestratorState, ReviewTask, RunStatus
 from state.plan import Step
 
@@ -30,17 +32,20 @@ def make_triage_node(services: Services) -> Any:
     """Pick the workflow (fast tier)."""
 
     def triage_node(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
-        meter = services.meter(thread_of(config), "triage")
+        turn = state.get("turn")
+        meter = services.meter(thread_of(config), "triage", turn)
         try:
             route = triage(
                 services.tiers,
                 state["request"],
                 meter,
+                history=state.get("history", ""),
                 max_retries=services.settings.structured_retries,
             )
         except (StepFailed, BudgetExhausted) as exc:
             return stopped(exc)
         meter.record("route", route=route.route, reason=route.reason)
+        announce(Routed(**where(config, turn), route=route.route, reason=route.reason))
         return {"route": route, "status": "running"}
 
     return triage_node
@@ -57,7 +62,8 @@ def make_plan_node(services: Services) -> Any:
 
     def plan_node(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
         iteration = state.get("plan_iterations", 0) + 1
-        meter = services.meter(thread_of(config), f"plan#{iteration}")
+        turn = state.get("turn")
+        meter = services.meter(thread_of(config), f"plan#{iteration}", turn)
         settings = services.settings
         try:
             plan = make_plan(
@@ -69,11 +75,14 @@ def make_plan_node(services: Services) -> Any:
                 settings.max_plan_iterations,
                 settings.max_plan_steps,
                 meter,
+                history=state.get("history", ""),
                 max_retries=settings.structured_retries,
             )
         except (StepFailed, BudgetExhausted) as exc:
             return {**stopped(exc), "plan_iterations": iteration}
-        meter.record("plan", steps=[s.model_dump() for s in plan.steps], done=plan.done)
+        steps = [s.model_dump() for s in plan.steps]
+        meter.record("plan", steps=steps, done=plan.done)
+        announce(Planned(**where(config, turn), iteration=iteration, steps=steps, done=plan.done))
         return {
             "plan": plan.steps,
             "plan_iterations": iteration,
@@ -99,6 +108,16 @@ def make_review_node(services: Services) -> Any:
         services.trace.record(
             thread_of(config), task["step_id"], "review_verdict", verdict.model_dump()
         )
+        announce(
+            Reviewed(
+                **where(config, task.get("turn")),
+                step=verdict.step_id,
+                revision=verdict.revision,
+                rule=verdict.rule,
+                passed=verdict.passed,
+                reasons=verdict.reasons,
+            )
+        )
         return {"review_verdicts": [verdict]}
 
     return review
@@ -107,7 +126,7 @@ def make_review_node(services: Services) -> Any:
 def make_collect_node(services: Services) -> Any:
     """Join after each round: approve reviewed drafts, fail drafts out of revisions."""
 
-    def collect(state: OrchestratorState) -> dict[str, Any]:
+    def collect(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
         approved: dict[str, int] = {}
         failed = {}
         for step_id, result in state.get("results", {}).items():
@@ -119,6 +138,14 @@ def make_collect_node(services: Services) -> Any:
             reasons = [f"{rule}: {r}" for rule, rs in sorted(verdicts.items()) for r in rs]
             if not reasons:
                 approved[step_id] = result.revision
+                if state.get("approved_drafts", {}).get(step_id) != result.revision:
+                    announce(
+                        DraftApproved(
+                            **where(config, state.get("turn")),
+                            step=step_id,
+                            revision=result.revision,
+                        )
+                    )
             elif result.revision >= services.settings.max_review_revisions:
                 failed[step_id] = result.model_copy(
                     update={
@@ -137,23 +164,36 @@ def make_collect_node(services: Services) -> Any:
 
 
 def make_synthesize_node(services: Services) -> Any:
-    """Write the final answer from the step results (strong tier, validated)."""
+    """Write the final answer (strong tier, streamed, validated).
+
+    From the step results, or, for a question about the conversation itself, from the
+    earlier turns.
+    """
 
     def synthesize_node(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
-        meter = services.meter(thread_of(config), "synthesize")
+        meter = services.meter(thread_of(config), "synthesize", state.get("turn"))
+        retries = services.settings.structured_retries
+        history = state.get("history", "")
+        route = state.get("route")
         try:
-            out = synthesize(
-                services.tiers,
-                state["request"],
-                state.get("plan", []),
-                state.get("results", {}),
-                meter,
-                max_retries=services.settings.structured_retries,
-            )
+            if route is not None and route.route == "recall":
+                turns = {int(t["turn"]) for t in state.get("turns") or []}
+                out, reply = recall(
+                    services.tiers, state["request"], history, turns, meter, max_retries=retries
+                )
+            else:
+                out, reply = synthesize(
+                    services.tiers,
+                    state["request"],
+                    state.get("plan", []),
+                    state.get("results", {}),
+                    meter,
+                    history=history,
+                    max_retries=retries,
+                )
         except (StepFailed, BudgetExhausted) as exc:
             return stopped(exc)
-        cites = " ".join(f"[{s}]" for s in out.cited_steps)
-        return {"final_answer": f"{out.answer}\n\nSources: {cites}" if cites else out.answer}
+        return {"final_answer": out.answer, "answer_id": reply.id}
 
     return synthesize_node
 

@@ -36,9 +36,9 @@ class Services:
             model_calls=s.max_model_calls, tool_calls=s.max_tool_calls, tokens=s.max_tokens
         )
 
-    def meter(self, thread_id: str, step: str) -> RunMeter:
-        """The budget-and-trace meter for one step of one thread."""
-        return RunMeter(self.budget, self.trace, self.limits, thread_id, step)
+    def meter(self, thread_id: str, step: str, turn: int | None = None) -> RunMeter:
+        """The budget-and-trace meter for one step of one turn of a thread."""
+        return RunMeter(self.budget, self.trace, self.limits, thread_id, step, turn or 1)
 
 
 def build_services(settings: Settings, tiers: ModelTiers | None = None) -> Services:

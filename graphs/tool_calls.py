@@ -15,9 +15,11 @@ from pydantic import ValidationError
 
 from agents.meter import BudgetExhausted
 from agents.workers import WorkerSpec
+from graphs.announce import announce, where
 from graphs.config import thread_of
 from graphs.services import Services
 from state.draft import Draft
+from state.events import ToolCalled
 from state.graph_state import WorkerState
 from state.plan import Step
 from tools.ledger import idempotency_key
@@ -67,8 +69,22 @@ def make_act_node(worker: WorkerSpec, services: Services) -> Any:
 
     def act(state: WorkerState, config: RunnableConfig) -> dict[str, Any]:
         step = Step.model_validate(state["step"])
-        meter = services.meter(thread_of(config), step.id)
+        turn = state.get("turn")
+        meter = services.meter(thread_of(config), step.id, turn)
         reply = last_ai(state.get("messages", []))
+
+        def called(call: ToolCall, error: str | None = None) -> None:
+            event = ToolCalled(
+                **where(config, turn),
+                step=step.id,
+                worker=worker.name,
+                tool=call["name"],
+                tool_call_id=call["id"] or "",
+                ok=error is None,
+                error=error,
+            )
+            announce(event)
+
         out: list[ToolMessage] = []
         update: dict[str, Any] = {"citations": []}
         for call in reply.tool_calls if reply else []:
@@ -86,6 +102,7 @@ def make_act_node(worker: WorkerSpec, services: Services) -> Any:
                 )
                 meter.record("tool_invalid_args", tool=spec.name, error=reason)
                 out.append(error_message(call, f"invalid arguments: {reason}"))
+                called(call, f"invalid arguments: {reason}")
                 continue
             if not spec.reversible:
                 continue  # the approval node asks a human first
@@ -98,8 +115,10 @@ def make_act_node(worker: WorkerSpec, services: Services) -> Any:
             except ToolRejected as exc:
                 meter.record("tool_rejected", tool=spec.name, error=str(exc))
                 out.append(error_message(call, f"rejected: {exc}"))
+                called(call, f"rejected: {exc}")
                 continue
             meter.record("tool_call", tool=spec.name, args=call["args"])
+            called(call)
             out.append(
                 ToolMessage(
                     content=json.dumps(result, default=str),

@@ -22,12 +22,14 @@ from agents.meter import BudgetExhausted
 from agents.task_message import task_text
 from agents.tool_schema import openai_tool
 from agents.workers import WorkerSpec
+from graphs.announce import announce, where
 from graphs.approval import make_approval_node
 from graphs.config import thread_of
 from graphs.execute import make_execute_node
 from graphs.plain_node import plain_node
 from graphs.services import Services
 from graphs.tool_calls import last_ai, make_act_node, pending_irreversible
+from state.events import StepFinished, StepStarted
 from state.graph_state import WorkerOutput, WorkerState, WorkerTask
 from state.plan import Step
 from state.results import WorkerResult
@@ -48,14 +50,26 @@ def make_agent_node(worker: WorkerSpec, services: Services) -> Any:
 
     def agent(state: WorkerState, config: RunnableConfig) -> dict[str, Any]:
         step = Step.model_validate(state["step"])
-        meter = services.meter(thread_of(config), step.id)
+        turn = state.get("turn")
+        meter = services.meter(thread_of(config), step.id, turn)
+        revision = state.get("revision", 0)
         opening = task_text(
             state.get("request", ""),
             step,
             state.get("context", ""),
             state.get("feedback", []),
-            state.get("revision", 0),
+            revision,
+            state.get("history", ""),
         )
+        if not state.get("messages"):
+            started = StepStarted(
+                **where(config, turn),
+                step=step.id,
+                worker=worker.name,
+                revision=revision,
+                instruction=step.instruction,
+            )
+            announce(started)
         messages = [SystemMessage(worker.prompt), HumanMessage(opening), *state.get("messages", [])]
         try:
             reply = call_model(
@@ -79,7 +93,7 @@ def make_agent_node(worker: WorkerSpec, services: Services) -> Any:
 def make_finish_node(worker: WorkerSpec) -> Any:
     """Build the node that turns the conversation into the step's ``WorkerResult``."""
 
-    def finish(state: WorkerState) -> dict[str, Any]:
+    def finish(state: WorkerState, config: RunnableConfig) -> dict[str, Any]:
         step = Step.model_validate(state["step"])
         reply = last_ai(state.get("messages", []))
         failure = state.get("failure")
@@ -95,6 +109,15 @@ def make_finish_node(worker: WorkerSpec) -> Any:
             error=failure,
             revision=state.get("revision", 0),
         )
+        finished = StepFinished(
+            **where(config, state.get("turn")),
+            step=step.id,
+            worker=worker.name,
+            status=result.status,
+            output=result.output[:2000],
+            error=result.error,
+        )
+        announce(finished)
         return {"results": {step.id: result}}
 
     return finish

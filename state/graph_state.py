@@ -1,16 +1,22 @@
 """Graph states: the orchestrator's and the worker subgraphs', with their reducers.
 
+A thread is a conversation: ``messages`` keeps every turn, and the per-turn fields (route,
+plan, results, drafts, review, status, failure) start fresh at each turn's first node.
+The TypedDicts come from ``typing_extensions`` so that pydantic can build their JSON
+schemas on Python 3.11 (Studio draws its input form and state view from them).
+
 Annotations here are evaluated at import (no ``from __future__ import annotations``):
 LangGraph reads these TypedDicts' type hints many times while compiling, and evaluating
 them from strings on every read cost a few milliseconds of every process's start.
 """
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, NotRequired
 
 from langchain_core.messages import AnyMessage
 from langgraph.channels.delta import DeltaChannel
-from langgraph.graph.message import _messages_delta_reducer
+from langgraph.graph.message import _messages_delta_reducer, add_messages
+from typing_extensions import TypedDict
 
 from state.draft import Draft, ReviewVerdict
 from state.plan import Step
@@ -22,6 +28,24 @@ MESSAGES_SNAPSHOT_EVERY = 100
 """Updates of a worker's ``messages`` between two full snapshots in its checkpoints."""
 
 RunStatus = Literal["running", "done", "failed", "budget_exhausted"]
+
+PER_TURN_FIELDS = (
+    "route",
+    "plan",
+    "plan_iterations",
+    "planner_done",
+    "results",
+    "review_verdicts",
+    "approved_drafts",
+    "ticket_fields",
+    "ticket_summary",
+    "ticket_id",
+    "final_answer",
+    "answer_id",
+    "status",
+    "error",
+)
+"""State fields that describe one turn; each turn's first node resets them."""
 
 
 def merge_results(
@@ -52,19 +76,46 @@ def merge_counts(left: dict[str, int] | None, right: dict[str, int] | None) -> d
     return merged
 
 
-class InputState(TypedDict):
-    """What a caller sends to start a run."""
+class TurnRecord(TypedDict):
+    """What one finished turn did, kept for later turns (plain data, no model types)."""
 
+    turn: int
+    message_id: str
+    """Id of the human message the turn answered."""
     request: str
-    """The user's request, in plain language."""
+    route: str
+    status: str
+    answer: str
+    effects: list[dict[str, Any]]
+    """Irreversible effects done in the turn: tool, args and recorded result."""
+    ticket_id: int | None
+
+
+class InputState(TypedDict):
+    """What a caller sends to start a turn: chat messages, or a request as plain text."""
+
+    messages: NotRequired[Annotated[list[AnyMessage], add_messages]]
+    """LangChain messages (or their dicts); the last human message is the turn's request."""
+    request: NotRequired[str]
+    """The turn's request as plain text, appended to ``messages`` as a human message."""
 
 
 class OrchestratorState(TypedDict, total=False):
-    """The whole state of one run (one thread)."""
+    """The whole state of one thread: the conversation and its current turn."""
 
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The conversation: each turn's human message and Baton's answer (an AIMessage)."""
     request: str
-    """The user's request."""
-    route: Route
+    """The current turn's request (the text of its human message)."""
+    turn: int
+    """Turns started on this thread; 1 for the first."""
+    turn_message_id: str
+    """Id of the human message the current turn answers."""
+    history: str
+    """A compact digest of the earlier turns, for the models of this turn."""
+    turns: Annotated[list[TurnRecord], operator.add]
+    """One record per finished turn, oldest first."""
+    route: Route | None
     """Triage's decision."""
     plan: Annotated[list[Step], extend_plan]
     """Every step planned so far, in order."""
@@ -78,14 +129,16 @@ class OrchestratorState(TypedDict, total=False):
     """Every rule verdict on every draft revision, in arrival order."""
     approved_drafts: Annotated[dict[str, int], merge_counts]
     """Step id -> revision number of a draft that passed every review rule."""
-    ticket_fields: TicketFields
+    ticket_fields: TicketFields | None
     """The ticket chain's extraction."""
-    ticket_summary: TicketSummary
+    ticket_summary: TicketSummary | None
     """The ticket chain's summary."""
-    ticket_id: int
+    ticket_id: int | None
     """The ticket filed in the business db."""
     final_answer: str
-    """What the user is told at the end."""
+    """What the user is told at the end of the turn (also its AIMessage's text)."""
+    answer_id: str | None
+    """Id of the streamed model message that carried the final answer, if one did."""
     status: RunStatus
     """running until the end; then done, failed or budget_exhausted."""
     error: str | None
@@ -93,13 +146,15 @@ class OrchestratorState(TypedDict, total=False):
 
 
 class OutputState(TypedDict, total=False):
-    """What a caller reads at the end of a run."""
+    """What a caller reads at the end of a turn."""
 
+    messages: Annotated[list[AnyMessage], add_messages]
+    turn: int
     final_answer: str
     status: RunStatus
     error: str | None
     results: dict[str, WorkerResult]
-    ticket_id: int
+    ticket_id: int | None
 
 
 class WorkerTask(TypedDict, total=False):
@@ -107,6 +162,10 @@ class WorkerTask(TypedDict, total=False):
 
     request: str
     """The user's original request, for context."""
+    history: str
+    """A digest of the conversation's earlier turns."""
+    turn: int
+    """The turn this step belongs to (its budget is the turn's)."""
     step: Step
     """The step to carry out."""
     context: str
@@ -158,6 +217,7 @@ class WorkerOutput(TypedDict):
 class ReviewTask(TypedDict):
     """The input of one rule check, sent per rule."""
 
+    turn: NotRequired[int]
     rule: str
     step_id: str
     revision: int

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RouteName = Literal["answer", "ticket", "orchestrate"]
+RouteName = Literal["answer", "ticket", "orchestrate", "recall"]
 
 
 class Route(BaseModel):
@@ -16,7 +16,9 @@ class Route(BaseModel):
         description=(
             "answer: a question the policy knowledge base can answer; "
             "ticket: a bug or problem report to file; "
-            "orchestrate: work that needs several specialists or touches money or email."
+            "orchestrate: work that needs several specialists or touches money or email; "
+            "recall: a question about this conversation itself (what was asked, done or "
+            "answered in an earlier turn)."
         )
     )
     reason: str = Field(min_length=1, max_length=500, description="One sentence: why this route.")

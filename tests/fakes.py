@@ -1,8 +1,9 @@
 """Test doubles for the models, and only for the models.
 
 ``ScriptedChatModel`` answers each call with a handler chosen by what is being asked: the
-structured schema it is forced to call (``"Route"``, ``"Plan"``, ``"Synthesis"``, ...) or
-the worker named in the task (``"analyst"``, ``"operator"``, ...). Anything without a
+structured schema it is forced to call (``"Route"``, ``"Plan"``, ``"TicketFields"``, ...),
+the worker named in the task (``"analyst"``, ``"operator"``, ...), or the text role
+(``"synthesizer"``, ``"recall"``). Anything without a
 handler falls through to the real offline stand-in. Every handler is a pure function of
 the conversation (never an iterator), so a run resumed from a checkpoint, even by a new
 model object, gets the replies the first run would have had.
@@ -133,7 +134,8 @@ class ScriptedChatModel(ToolBindingChatModel):
         names = [t["function"]["name"] for t in tools]
         choice = kwargs.get("tool_choice")
         humans = [_text(m) for m in messages if isinstance(m, HumanMessage)]
-        worker = read.field(humans[0], "Worker") if humans else ""
+        own = read.split_history(humans[0])[0] if humans else ""
+        worker = read.field(own, "Worker") or read.field(own, "Role")
         key = choice if isinstance(choice, str) and choice in names else worker
         turn = Turn(key=key, tier=self.tier, messages=list(messages), tool_names=names)
         self.log.turns.append(turn)

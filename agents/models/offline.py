@@ -3,7 +3,10 @@
 It drives every path of the sample world so the orchestration can be seen and tested with
 no key. Its reply is a pure function of the messages and the tools it is given (no
 counters, no iterators), so a process that resumes a thread after a crash gets exactly the
-replies the dead process would have had.
+replies the dead process would have had. It reads the digest of the conversation's earlier
+turns that the task carries, to resolve what a follow-up refers to. Streamed (LangGraph's
+``messages`` mode), a text reply arrives in chunks of a few words, as a real model's does
+(``ToolBindingChatModel._stream``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from agents.models import offline_reading as read
 from agents.models import offline_roles as roles
+from agents.models.offline_recall import recall
 from agents.models.offline_workers import BEHAVIOURS, Call, ToolOutcome
 from agents.models.tool_binding import ToolBindingChatModel
 
@@ -47,15 +51,35 @@ def _outcomes(messages: Sequence[BaseMessage]) -> list[ToolOutcome]:
     return outcomes
 
 
+def _request(messages: Sequence[BaseMessage]) -> tuple[str, str, str]:
+    """The task's own text (without the conversation digest), its request, and the digest."""
+    own, history = read.split_history(_task_text(messages))
+    return own, read.field(own, "Request") or own, history
+
+
+def _route(messages: Sequence[BaseMessage]) -> dict[str, Any]:
+    _, request, history = _request(messages)
+    return roles.triage(request, history)
+
+
+def _plan(messages: Sequence[BaseMessage]) -> dict[str, Any]:
+    own, request, history = _request(messages)
+    return roles.plan(request, "### " in own, history)
+
+
 _STRUCTURED: dict[str, Callable[[Sequence[BaseMessage]], dict[str, Any]]] = {
-    "Route": lambda ms: roles.triage(read.field(_task_text(ms), "Request") or _task_text(ms)),
-    "Plan": lambda ms: roles.plan(read.field(_task_text(ms), "Request"), "### " in _task_text(ms)),
-    "Synthesis": lambda ms: roles.synthesize(_task_text(ms)),
+    "Route": _route,
+    "Plan": _plan,
     "TicketFields": lambda ms: roles.extract_ticket(
         read.field(_task_text(ms), "Request") or _task_text(ms)
     ),
     "TicketSummary": lambda ms: roles.summarize_ticket(_task_text(ms)),
 }
+_TEXT_ROLES: dict[str, Callable[[str], str]] = {
+    "synthesizer": roles.synthesize,
+    "recall": recall,
+}
+"""Roles answered in plain text (no tool), read from the task's ``Role:`` line."""
 
 
 class OfflineChatModel(ToolBindingChatModel):
@@ -91,7 +115,11 @@ class OfflineChatModel(ToolBindingChatModel):
         structured = next((n for n in tool_names if n in _STRUCTURED), None)
         if structured is not None:
             return _tool_call_message(structured, _STRUCTURED[structured](messages), "")
-        task = _task_text(messages)
+        full = _task_text(messages)
+        text_role = _TEXT_ROLES.get(read.field(full, "Role"))
+        if text_role is not None and not tool_names:
+            return AIMessage(content=text_role(full))
+        task, _ = read.split_history(full)
         worker = read.field(task, "Worker")
         behaviour = BEHAVIOURS.get(worker)
         if behaviour is None:
@@ -103,9 +131,11 @@ class OfflineChatModel(ToolBindingChatModel):
         if isinstance(reply, Call):
             if reply.name not in tool_names:
                 return AIMessage(content=f"Tool {reply.name} is not available to this worker.")
-            # The salt names the step and the turn, so two steps proposing the same call in one
-            # thread still get distinct ids (and distinct idempotency keys).
-            salt = f"{read.field(task, 'Step')}:{len(messages)}"
+            # The salt names the step, the model turn and the whole task (the conversation's
+            # turn is in it), so two steps or two turns proposing the same call in one thread
+            # still get distinct ids (and distinct idempotency keys).
+            turn = hashlib.sha256(full.encode()).hexdigest()[:12]
+            salt = f"{read.field(task, 'Step')}:{len(messages)}:{turn}"
             return _tool_call_message(reply.name, reply.args, reply.reason, salt)
         return AIMessage(content=reply)
 

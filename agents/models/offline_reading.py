@@ -56,6 +56,64 @@ def customer_id(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_HISTORY_LABEL = "Conversation so far:"
+_REFERS_BACK = re.compile(
+    r"\b(other|another|same|that|this|those|these|them|they|their|it|too|also|again|"
+    r"previous|earlier|last)\b",
+    re.IGNORECASE,
+)
+_OTHER_ORDER = re.compile(r"\b(?:the )?other (?:order|one|purchase)\b", re.IGNORECASE)
+_ABOUT_CONVERSATION = re.compile(
+    r"\b(what|which|how much|when|who|whom)\b.{0,40}\b(did|have|has) (you|we|baton)\b|"
+    r"\bdid (you|we|baton) (already )?(refund|send|email|file|do|issue)\b|"
+    r"\bremind me\b|\bso far\b.{0,20}\?|\b(earlier|before|last time)\b.{0,40}\?",
+    re.IGNORECASE,
+)
+_HISTORY_ORDER = re.compile(r"\border(?:_id=| )#?(\d{3,})", re.IGNORECASE)
+_HISTORY_CUSTOMER = re.compile(r"\bcustomer(?:_id=| )#?(\d{3,})", re.IGNORECASE)
+
+
+def split_history(task: str) -> tuple[str, str]:
+    """A task's own text, and the digest of the conversation's earlier turns after it."""
+    own, _, history = task.partition(f"\n{_HISTORY_LABEL}\n")
+    if not history and task.startswith(f"{_HISTORY_LABEL}\n"):
+        return "", task[len(_HISTORY_LABEL) + 1 :]
+    return own, history
+
+
+def about_conversation(request: str, history: str) -> bool:
+    """A question about the conversation itself ("what did you refund?")."""
+    return bool(history.strip()) and bool(_ABOUT_CONVERSATION.search(request))
+
+
+def resolve(request: str, history: str) -> str:
+    """The request with the ids it refers back to ("the other order", "them") spelled out.
+
+    Ids come from the latest earlier turn that names them; a request that names its own
+    ids, or does not refer back, is returned unchanged.
+    """
+    if not history.strip() or order_id(request) is not None or customer_id(request) is not None:
+        return request
+    if not _REFERS_BACK.search(request):
+        return request
+    orders = _HISTORY_ORDER.findall(history)
+    customers = _HISTORY_CUSTOMER.findall(history)
+    if not orders and not customers:
+        return request
+    parts = [f"customer {customers[-1]}"] if customers else []
+    if orders and _OTHER_ORDER.search(request):
+        parts.append(f"an order other than {orders[-1]}")
+    elif orders:
+        parts.append(f"order {orders[-1]}")
+    return f"{request} ({'; '.join(parts)})"
+
+
+def excluded_order(text: str) -> int | None:
+    """The order a resolved request excludes ("an order other than 5531")."""
+    match = re.search(r"\bother than (?:order )?#?(\d{3,})", text, re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
 def field(text: str, label: str) -> str:
     """The text after ``label:`` up to the end of its line, or empty."""
     match = re.search(rf"^{re.escape(label)}:[ \t]*(.*)$", text, re.MULTILINE)

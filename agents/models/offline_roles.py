@@ -13,9 +13,11 @@ from agents.models import offline_reading as read
 _PRODUCTS = ("mobile app", "dashboard", "billing page", "api", "export", "login", "checkout")
 
 
-def triage(request: str) -> dict[str, Any]:
-    """Route a request by what it asks for."""
-    kind = read.intent(request)
+def triage(request: str, history: str = "") -> dict[str, Any]:
+    """Route a request by what it asks for, read with the conversation so far."""
+    if read.about_conversation(request, history):
+        return {"route": "recall", "reason": "A question about this conversation's earlier turns."}
+    kind = read.intent(read.resolve(request, history))
     if kind == "refund":
         return {"route": "orchestrate", "reason": "Money is involved: verify, refund and tell."}
     if kind == "bug":
@@ -23,14 +25,20 @@ def triage(request: str) -> dict[str, Any]:
     return {"route": "answer", "reason": "A question the policy knowledge base can answer."}
 
 
-def plan(request: str, has_results: bool) -> dict[str, Any]:
+def plan(request: str, has_results: bool, history: str = "") -> dict[str, Any]:
     """First iteration: steps by intent. Later iterations: done, results suffice."""
     if has_results:
         return {"rationale": "Every step has a result; nothing more is needed.", "done": True}
+    request = read.resolve(request, history)
     order, customer = read.order_id(request), read.customer_id(request)
+    excluded = read.excluded_order(request)
     who = " ".join(
         part
-        for part in (f"order {order}" if order else "", f"customer {customer}" if customer else "")
+        for part in (
+            f"order {order}" if order else "",
+            f"customer {customer}" if customer else "",
+            f"(orders other than {excluded})" if excluded else "",
+        )
         if part
     )
     if read.intent(request) == "refund":
@@ -76,15 +84,20 @@ def plan(request: str, has_results: bool) -> dict[str, Any]:
     return {"rationale": "Consult the knowledge base and the records.", "steps": steps}
 
 
-def synthesize(text: str) -> dict[str, Any]:
-    """Summarise each step's result, citing it by id."""
-    lines, cited = [], []
-    for match in re.finditer(r"^### (\S+) \((\S+)\) status=(\S+)\n(.*)$", text, re.MULTILINE):
-        step, worker, status, first = match.groups()
-        lines.append(f"- {worker}: {first.strip() or status} [{step}]")
-        cited.append(step)
-    answer = "Here is what was done:\n" + "\n".join(lines) if lines else "Nothing was done."
-    return {"answer": answer, "cited_steps": cited}
+def synthesize(text: str) -> str:
+    """Summarise each step's result, citing it by id; a lone answer step is the answer."""
+    blocks = re.findall(
+        r"^### (\S+) \((\S+)\) status=(\S+)\n(.*?)(?=^### |\Z)", text, re.MULTILINE | re.DOTALL
+    )
+    if len(blocks) == 1 and blocks[0][0] == "answer":
+        step, _, status, body = blocks[0]
+        found = body.split("\nSources:")[0].strip() or status
+        return found if "#" in found else f"{found} [{step}]"
+    lines = []
+    for step, worker, status, body in blocks:
+        first = body.strip().splitlines()[0] if body.strip() else status
+        lines.append(f"- {worker}: {first} [{step}]")
+    return "Here is what was done:\n" + "\n".join(lines) if lines else "Nothing was done."
 
 
 def extract_ticket(request: str) -> dict[str, Any]:

@@ -148,6 +148,9 @@ def analyst(task: str, outcomes: list[ToolOutcome]) -> Reply:
             query = "SELECT id, name, email, tier FROM customers ORDER BY id LIMIT 10"
             return Call("sql_query", {"sql": query}, "List customers for context.")
         where = f"ch.order_id = {order}" if order is not None else f"ch.customer_id = {customer}"
+        excluded = read.excluded_order(read.field(task, "Instruction"))
+        if excluded is not None:
+            where += f" AND ch.order_id != {excluded}"
         return Call("sql_query", {"sql": _CHARGES_SQL.format(where=where)}, "Read the charges.")
     table = _json(sql.content) if sql.ok else None
     if not isinstance(table, dict) or "charge_id" not in table.get("columns", []):

@@ -107,14 +107,8 @@ def resume_command(args: argparse.Namespace) -> int:
                 announce_models(rt)
                 _echo(decisions, pending)
             stream_input: Command[Any] | None = Command(resume=decisions) if decisions else None
-            resumed = {task.id for task in snapshot.tasks}
             outcome = drive(
-                rt,
-                stream_input,
-                thread_id,
-                show_progress=not args.json,
-                resumed_tasks=resumed,
-                heartbeat=lease.renew,
+                rt, stream_input, thread_id, show_progress=not args.json, heartbeat=lease.renew
             )
     return report(outcome, args.json)
 

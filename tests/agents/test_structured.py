@@ -48,7 +48,7 @@ def fix_after_error(bad: Any) -> Any:
     ("bad", "expected_error"),
     [
         (not_json, "expected a call to Route with JSON arguments"),
-        (wrong_shape, "route: Input should be 'answer', 'ticket' or 'orchestrate'"),
+        (wrong_shape, "route: Input should be 'answer', 'ticket', 'orchestrate' or 'recall'"),
         (missing_field, "reason: Field required"),
     ],
 )

@@ -64,7 +64,7 @@ def test_ticket_request_files_one_ticket(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["run", BUG_REPORT, "--thread", "bug"]) == 0
     lines = _lines(capsys)
     assert any(line.startswith("route: ticket") for line in lines)
-    assert "✓ ticket #1 filed" in lines
+    assert any(line.startswith("✓ ticket #1 filed: ") for line in lines)
     assert "status: done" in lines
 
 
