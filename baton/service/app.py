@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from agents.models.tiers import ModelTiers
 from baton.service import assistant_routes, meta, runs, thread_state, threads
 from baton.service.admission import check_against_thread
 from baton.service.context import open_context
@@ -31,12 +32,17 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings, service: ServiceSettings) -> FastAPI:
-    """The application over ``settings`` (graphs and stores) and ``service`` (HTTP)."""
+def create_app(
+    settings: Settings, service: ServiceSettings, tiers: ModelTiers | None = None
+) -> FastAPI:
+    """The application over ``settings`` (graphs and stores) and ``service`` (HTTP).
+
+    ``tiers`` replaces the models (tests); by default they come from the settings.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_context(settings, service) as ctx:
+        async with open_context(settings, service, tiers) as ctx:
 
             async def pre_start(run):  # type: ignore[no-untyped-def]
                 return await check_against_thread(ctx, run)

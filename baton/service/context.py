@@ -19,6 +19,7 @@ from baton.service.settings import ServiceSettings
 from baton.service.streams import StreamHub
 
 if TYPE_CHECKING:
+    from agents.models.tiers import ModelTiers
     from graphs.saver_async import BatonAsyncSaver
     from graphs.services import Services
     from graphs.settings import Settings
@@ -69,9 +70,12 @@ def build_assistants(services: Services, saver: BatonAsyncSaver) -> AssistantReg
 
 @asynccontextmanager
 async def open_context(
-    settings: Settings, service: ServiceSettings
+    settings: Settings, service: ServiceSettings, tiers: ModelTiers | None = None
 ) -> AsyncIterator[ServiceContext]:
-    """Open the saver, services, graphs and stores; close them when the block ends."""
+    """Open the saver, services, graphs and stores; close them when the block ends.
+
+    ``tiers`` replaces the models (tests); by default they come from the settings.
+    """
     import asyncio
 
     from graphs.checkpointer import open_async_checkpointer
@@ -82,7 +86,7 @@ async def open_context(
     from persistence.sqlite.threads import SqliteThreadStore
 
     settings.home.mkdir(parents=True, exist_ok=True)
-    services = await asyncio.to_thread(build_services, settings)
+    services = await asyncio.to_thread(build_services, settings, tiers)
     records = await asyncio.to_thread(Database, settings.db_path)
     events = await asyncio.to_thread(Database, settings.db_path, synchronous="NORMAL")
     try:

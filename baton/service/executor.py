@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from baton.lease import Lease, ThreadBusy
@@ -160,6 +161,7 @@ class RunExecutor:
                 await asyncio.to_thread(ctx.runs.update, run.run_id, kwargs=checked.kwargs)
             handle.run = run = checked
         await asyncio.to_thread(ctx.runs.update, run.run_id, status="running", attempt=run.attempt)
+        handle.run = run = replace(run, status="running")
         await asyncio.to_thread(
             ctx.threads.update, run.thread_id, status="busy", graph_id=run.graph_id
         )
@@ -301,6 +303,4 @@ class RunExecutor:
 
 
 def _restarted(run: RunRecord) -> RunRecord:
-    from dataclasses import replace
-
     return replace(run, attempt=run.attempt + 1, updated_at=time.time())

@@ -9,6 +9,7 @@ loses a digit. Anything else unknown becomes its ``str``.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -16,14 +17,21 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from langgraph.types import Send
+from langgraph.types import Interrupt, Send
 from pydantic import BaseModel
 from starlette.responses import Response
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def _default(obj: Any) -> Any:
+    if isinstance(obj, Interrupt):
+        found = {"value": obj.value, "id": obj.id}
+        if getattr(obj, "response_schema", None) is not None:
+            found["response_schema"] = obj.response_schema
+        return found
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
     if isinstance(obj, BaseModel):
         return obj.model_dump(mode="json")
     if isinstance(obj, Decimal):

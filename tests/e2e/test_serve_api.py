@@ -47,47 +47,66 @@ async def _interrupts(client: Any, thread_id: str) -> list[dict[str, Any]]:
     return list(state["interrupts"])
 
 
-async def test_double_charge_streams_to_two_approvals_one_refund_one_email(server: Server) -> None:
-    client = acme(server)
-    thread = await client.threads.create(metadata={"case": "double-5531"})
-    tid = thread["thread_id"]
-    seen: list[str] = []
+async def _stream_turn(
+    client: Any, thread_id: str, **run: Any
+) -> tuple[list[str], list[dict[str, Any]], list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """Stream one run in the modes a chat UI asks for; (event names, interrupts, messages)."""
+    names: list[str] = []
     waiting: list[dict[str, Any]] = []
+    messages: list[tuple[dict[str, Any], dict[str, Any]]] = []
     async for part in client.runs.stream(
-        tid, "baton", input={"request": DOUBLE_5531}, stream_mode=["updates", "custom"]
+        thread_id, "baton", stream_mode=["updates", "messages-tuple", "custom"], **run
     ):
-        seen.append(part.event)
+        names.append(part.event)
         if part.event == "updates" and "__interrupt__" in part.data:
             waiting = part.data["__interrupt__"]
-    assert seen[0] == "metadata" and seen[-1] == "end"
+        if part.event == "messages":
+            chunk, metadata = part.data
+            messages.append((chunk, metadata))
+    return names, waiting, messages
+
+
+async def test_double_charge_over_the_stream_then_a_follow_up_turn(server: Server) -> None:
+    client = acme(server)
+    tid = (await client.threads.create(metadata={"case": "double-5531"}))["thread_id"]
+    names, waiting, _ = await _stream_turn(
+        client, tid, input={"messages": [{"type": "human", "content": DOUBLE_5531}]}
+    )
+    assert names[0] == "metadata" and names[-1] == "end" and "custom" in names
     (refund,) = waiting
     assert refund["value"]["name"] == "issue_refund"
     assert refund["value"]["args"]["order_id"] == 5531
     assert (await client.threads.get(tid))["status"] == "interrupted"
 
-    async for part in client.runs.stream(
-        tid, "baton", command={"resume": {refund["id"]: {"type": "approve"}}}, stream_mode="updates"
-    ):
-        if part.event == "updates" and "__interrupt__" in part.data:
-            waiting = part.data["__interrupt__"]
+    approve = {"resume": {refund["id"]: {"type": "approve"}}}
+    _, waiting, _ = await _stream_turn(client, tid, command=approve)
     (email,) = waiting
     assert email["value"]["name"] == "send_email"
     assert server.refunds(5531) == [12900]
 
-    final: dict[str, Any] = {}
-    async for part in client.runs.stream(
-        tid, "baton", command={"resume": {email["id"]: {"type": "approve"}}}, stream_mode="values"
-    ):
-        if part.event == "values":
-            final = part.data
-    assert final["status"] == "done"
-    assert "[s4]" in final["final_answer"] or "refund" in final["final_answer"].lower()
+    approve = {"resume": {email["id"]: {"type": "approve"}}}
+    names, waiting, messages = await _stream_turn(client, tid, command=approve)
+    assert waiting == []
+    thread = await client.threads.get(tid)
+    values = thread["values"]
+    assert thread["status"] == "idle" and values["status"] == "done"
+    answer = values["messages"][-1]
+    assert answer["type"] == "ai" and answer["content"] == values["final_answer"]
+    tokens = [c for c, meta in messages if meta["langgraph_node"] == "synthesize"]
+    assert len(tokens) > 3, "the answer arrives in chunks"
+    assert {c["id"] for c in tokens} == {answer["id"]}
+    assert "".join(c["content"] for c in tokens).strip() == answer["content"]
     assert server.refunds(5531) == [12900]
     assert len(server.emails()) == 1
-    thread = await client.threads.get(tid)
-    assert thread["status"] == "idle" and thread["interrupts"] == {}
+
+    # A follow-up turn on the same thread answers from what the first turn did.
+    result = await client.runs.wait(tid, "baton", input={"request": "What did you refund?"})
+    assert result["status"] == "done" and result["turn"] == 2
+    assert "129.00 USD on order 5531" in result["final_answer"]
+    assert [m["type"] for m in result["messages"]] == ["human", "ai", "human", "ai"]
+    assert server.refunds(5531) == [12900] and len(server.emails()) == 1
     runs = await client.runs.list(tid)
-    assert [r["status"] for r in runs] == ["success"] * 3
+    assert [r["status"] for r in runs] == ["success"] * 4
 
 
 async def test_two_concurrent_resumes_one_conflict_one_effect(server: Server) -> None:
@@ -111,6 +130,14 @@ async def test_two_concurrent_resumes_one_conflict_one_effect(server: Server) ->
     with pytest.raises(httpx.HTTPStatusError, match="409") as refused:
         await client.runs.wait(tid, "baton", input={"request": POLICY})
     assert "waiting for approval" in str(refused.value.__notes__)
+    emails = len(server.emails())
+    result = await client.runs.wait(
+        tid, "baton", input={"request": POLICY}, multitask_strategy="interrupt"
+    )
+    assert result["status"] == "done" and result["turn"] == 2
+    assert await _interrupts(client, tid) == []
+    assert len(server.emails()) == emails, "the abandoned email was never sent"
+    assert server.audit_events(tid).count("abandoned") == 1
 
 
 async def test_another_tenant_cannot_see_or_touch_a_thread(server: Server) -> None:
