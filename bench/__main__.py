@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import concurrency, fanout, growth, orchestrator, startup, superstep
+from bench import concurrency, fanout, growth, orchestrator, serve, startup, superstep
 from bench.machine import machine_info
 from bench.report import table, write_json
 from bench.targets import check_all
 
-WORKLOADS = ("superstep", "orchestrator", "fanout", "concurrency", "growth", "startup")
+WORKLOADS = ("superstep", "orchestrator", "fanout", "concurrency", "growth", "startup", "serve")
 RESULTS = Path(__file__).with_name("results") / "latest.json"
 
 
@@ -44,6 +44,8 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
         return asyncio.run(coro)
     if name == "growth":
         return growth.run(workdir, steps=200)
+    if name == "serve":
+        return serve.run(workdir, flows=5 if quick else 20)
     return {"help": startup.help_seconds(reps), "resume": startup.resume_seconds(workdir, reps)}
 
 
