@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from baton import exit_codes
 from baton.commands import (
+    chat,
     delete,
     demo,
     fork,
@@ -36,7 +37,20 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit codes: 0 done, 1 failed, 2 bad input, 3 waiting for approval.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, resume, threads, show, history, trace, demo, fork, prune, delete, serve):
+    for module in (
+        run,
+        chat,
+        resume,
+        threads,
+        show,
+        history,
+        trace,
+        demo,
+        fork,
+        prune,
+        delete,
+        serve,
+    ):
         module.add_parser(commands)
     return parser
 

@@ -26,6 +26,38 @@ def live_interrupts(snapshot: Any) -> list[Any]:
     return live
 
 
+def cut_off(snapshot: Any) -> bool:
+    """Some pending task neither finished nor waits: the process running it died."""
+    live = {item.id for item in live_interrupts(snapshot)}
+    return any(
+        not any(i.id in live for i in task.interrupts)
+        and task.result is None
+        and task.error is None
+        for task in snapshot.tasks
+    )
+
+
+def refuse_new_turn(snapshot: Any, thread_id: str) -> str | None:
+    """Why the thread cannot take a new turn now, or None when it can.
+
+    A waiting approval must be answered first: a new turn would drop the pending call
+    without a decision. A run that was cut off, or whose last step failed, is continued
+    (or retried) with ``baton resume`` first.
+    """
+    if pending_approvals(snapshot):
+        return (
+            f"thread {thread_id} is waiting for approval: answer it first "
+            f"(baton resume {thread_id} --approve ID | --reject ID --reason TEXT | "
+            "--edit ID --args JSON)"
+        )
+    if snapshot.next:
+        return (
+            f"thread {thread_id} has a turn that did not finish: "
+            f"continue it first with baton resume {thread_id}"
+        )
+    return None
+
+
 def pending_approvals(snapshot: Any) -> list[dict[str, Any]]:
     """Every interrupt of ``snapshot`` waiting for a decision, in the CLI's flat shape."""
     found = []

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from graphs.saver_async import BatonAsyncSaver
 
 
-# Baton's own state types, allowed explicitly so checkpoints load under strict msgpack.
+# State holds plain data (see state.graph_state), which a strict serializer loads as it is;
+# these model types are allowed so that threads written before that still load.
 STATE_TYPES = [
     ("state.route", "Route"),
     ("state.plan", "Step"),

@@ -14,12 +14,13 @@ from graphs.settings import Settings
 from state.graph_state import OrchestratorState, ReviewTask, WorkerTask
 from state.plan import Step
 from state.results import WorkerResult
+from state.views import plan_of, results_of, route_of, verdicts_of
 
 
 def verdicts_for(state: OrchestratorState, step_id: str, revision: int) -> dict[str, list[str]]:
     """Rule -> failure reasons for one draft revision (empty list = passed)."""
     found: dict[str, list[str]] = {}
-    for verdict in state.get("review_verdicts", []):
+    for verdict in verdicts_of(state):
         if verdict.step_id == step_id and verdict.revision == revision:
             found[verdict.rule] = [] if verdict.passed else verdict.reasons
     return found
@@ -32,7 +33,7 @@ def _reviewable(result: WorkerResult) -> bool:
 def review_sends(state: OrchestratorState) -> list[Send]:
     """One ``Send`` per rule for each draft revision not reviewed yet."""
     sends = []
-    for step_id, result in state.get("results", {}).items():
+    for step_id, result in results_of(state).items():
         if not _reviewable(result) or verdicts_for(state, step_id, result.revision):
             continue
         assert result.draft is not None
@@ -42,7 +43,7 @@ def review_sends(state: OrchestratorState) -> list[Send]:
                 "rule": rule,
                 "step_id": step_id,
                 "revision": result.revision,
-                "draft": result.draft,
+                "draft": result.draft.model_dump(mode="json"),
             }
             sends.append(Send("review", task))
     return sends
@@ -53,8 +54,8 @@ def _task(state: OrchestratorState, step: Step, feedback: list[str], revision: i
         "request": state.get("request", ""),
         "history": state.get("history", ""),
         "turn": state.get("turn") or 1,
-        "step": step,
-        "context": render_context(step, state.get("results", {})),
+        "step": step.model_dump(mode="json"),
+        "context": render_context(step, results_of(state)),
         "feedback": feedback,
         "revision": revision,
     }
@@ -63,8 +64,8 @@ def _task(state: OrchestratorState, step: Step, feedback: list[str], revision: i
 def revision_sends(state: OrchestratorState, settings: Settings) -> list[Send]:
     """Send failed drafts back to their writer with the reasons, within the cap."""
     sends = []
-    steps = {s.id: s for s in state.get("plan", [])}
-    for step_id, result in state.get("results", {}).items():
+    steps = {s.id: s for s in plan_of(state)}
+    for step_id, result in results_of(state).items():
         if not _reviewable(result) or step_id not in steps:
             continue
         verdicts = verdicts_for(state, step_id, result.revision)
@@ -81,7 +82,7 @@ def revision_sends(state: OrchestratorState, settings: Settings) -> list[Send]:
 
 def dependency_ready(state: OrchestratorState, dep: str) -> bool:
     """A dependency is satisfied when it succeeded and any draft it made was approved."""
-    result = state.get("results", {}).get(dep)
+    result = results_of(state).get(dep)
     if result is None or result.status != "ok":
         return False
     return result.draft is None or state.get("approved_drafts", {}).get(dep) == result.revision
@@ -89,10 +90,10 @@ def dependency_ready(state: OrchestratorState, dep: str) -> bool:
 
 def ready_sends(state: OrchestratorState) -> list[Send]:
     """Steps not run yet whose dependencies are all satisfied."""
-    results = state.get("results", {})
+    results = results_of(state)
     return [
         Send(step.worker, _task(state, step, [], 0))
-        for step in state.get("plan", [])
+        for step in plan_of(state)
         if step.id not in results and all(dependency_ready(state, d) for d in step.depends_on)
     ]
 
@@ -101,7 +102,7 @@ def next_moves(state: OrchestratorState, settings: Settings) -> list[Send] | str
     """The conditional edge after the planner and after each round of work."""
     if state.get("status") in ("failed", "budget_exhausted"):
         return "finish"
-    results = state.get("results", {})
+    results = results_of(state)
     if any(r.status == "budget_exhausted" for r in results.values()):
         return "finish"
     reviews = review_sends(state)
@@ -110,7 +111,7 @@ def next_moves(state: OrchestratorState, settings: Settings) -> list[Send] | str
     work = revision_sends(state, settings) + ready_sends(state)
     if work:
         return work
-    route = state.get("route")
+    route = route_of(state)
     if route is not None and route.route == "answer":
         return "synthesize"
     if state.get("planner_done") or state.get("plan_iterations", 0) >= settings.max_plan_iterations:

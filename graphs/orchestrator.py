@@ -23,6 +23,7 @@ from graphs.settings import Settings
 from graphs.turn import respond, start_turn
 from graphs.worker import build_worker_graph
 from state.graph_state import InputState, OrchestratorState, OutputState, ReviewTask
+from state.views import route_of
 
 
 def build_orchestrator(
@@ -46,7 +47,7 @@ def build_orchestrator(
     def after_triage(
         state: OrchestratorState,
     ) -> Literal["answer_plan", "extract", "plan", "synthesize", "finish"]:
-        route = state.get("route")
+        route = route_of(state)
         if state.get("status") in ("failed", "budget_exhausted") or route is None:
             return "finish"
         return {  # type: ignore[return-value]

@@ -20,6 +20,7 @@ from state.draft import Draft, ReviewVerdict
 from state.events import DraftApproved, Planned, Reviewed, Routed
 from state.graph_state import OrchestratorState, ReviewTask, RunStatus
 from state.plan import Step
+from state.views import plan_of, results_of, route_of
 
 
 def stopped(exc: Exception) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def make_triage_node(services: Services) -> Any:
             return stopped(exc)
         meter.record("route", route=route.route, reason=route.reason)
         announce(Routed(**where(config, turn), route=route.route, reason=route.reason))
-        return {"route": route, "status": "running"}
+        return {"route": route.model_dump(mode="json"), "status": "running"}
 
     return triage_node
 
@@ -54,7 +55,7 @@ def make_triage_node(services: Services) -> Any:
 def answer_plan(state: OrchestratorState) -> dict[str, Any]:
     """The answer route: one researcher step on the request itself."""
     step = Step(id="answer", worker="researcher", instruction=state["request"][:2000])
-    return {"plan": [step]}
+    return {"plan": [step.model_dump(mode="json")]}
 
 
 def make_plan_node(services: Services) -> Any:
@@ -69,8 +70,8 @@ def make_plan_node(services: Services) -> Any:
             plan = make_plan(
                 services.tiers,
                 state["request"],
-                state.get("plan", []),
-                state.get("results", {}),
+                plan_of(state),
+                results_of(state),
                 iteration,
                 settings.max_plan_iterations,
                 settings.max_plan_steps,
@@ -80,11 +81,11 @@ def make_plan_node(services: Services) -> Any:
             )
         except (StepFailed, BudgetExhausted) as exc:
             return {**stopped(exc), "plan_iterations": iteration}
-        steps = [s.model_dump() for s in plan.steps]
+        steps = [s.model_dump(mode="json") for s in plan.steps]
         meter.record("plan", steps=steps, done=plan.done)
         announce(Planned(**where(config, turn), iteration=iteration, steps=steps, done=plan.done))
         return {
-            "plan": plan.steps,
+            "plan": steps,
             "plan_iterations": iteration,
             "planner_done": plan.done or not plan.steps,
         }
@@ -118,7 +119,7 @@ def make_review_node(services: Services) -> Any:
                 reasons=verdict.reasons,
             )
         )
-        return {"review_verdicts": [verdict]}
+        return {"review_verdicts": [verdict.model_dump(mode="json")]}
 
     return review
 
@@ -129,7 +130,7 @@ def make_collect_node(services: Services) -> Any:
     def collect(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
         approved: dict[str, int] = {}
         failed = {}
-        for step_id, result in state.get("results", {}).items():
+        for step_id, result in results_of(state).items():
             if result.status != "ok" or result.draft is None:
                 continue
             verdicts = verdicts_for(state, step_id, result.revision)
@@ -152,7 +153,7 @@ def make_collect_node(services: Services) -> Any:
                         "status": "failed",
                         "error": "draft failed review: " + "; ".join(reasons),
                     }
-                )
+                ).model_dump(mode="json")
         update: dict[str, Any] = {}
         if approved:
             update["approved_drafts"] = approved
@@ -174,7 +175,7 @@ def make_synthesize_node(services: Services) -> Any:
         meter = services.meter(thread_of(config), "synthesize", state.get("turn"))
         retries = services.settings.structured_retries
         history = state.get("history", "")
-        route = state.get("route")
+        route = route_of(state)
         try:
             if route is not None and route.route == "recall":
                 turns = {int(t["turn"]) for t in state.get("turns") or []}
@@ -185,8 +186,8 @@ def make_synthesize_node(services: Services) -> Any:
                 out, reply = synthesize(
                     services.tiers,
                     state["request"],
-                    state.get("plan", []),
-                    state.get("results", {}),
+                    plan_of(state),
+                    results_of(state),
                     meter,
                     history=history,
                     max_retries=retries,
@@ -200,9 +201,9 @@ def make_synthesize_node(services: Services) -> Any:
 
 def finish(state: OrchestratorState) -> dict[str, Any]:
     """Settle the run's status and make sure there is a final answer."""
-    results = state.get("results", {})
+    results = results_of(state)
     status: RunStatus = state.get("status") or "running"
-    route = state.get("route")
+    route = route_of(state)
     replanning = (
         route is not None and route.route == "orchestrate" and not state.get("planner_done")
     )

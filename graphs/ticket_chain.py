@@ -29,7 +29,7 @@ def make_extract_node(services: Services) -> Any:
         retries = services.settings.structured_retries
         try:
             fields = ticket.extract(services.tiers, state["request"], meter, max_retries=retries)
-            return {"ticket_fields": fields}
+            return {"ticket_fields": fields.model_dump(mode="json")}
         except (StepFailed, BudgetExhausted) as exc:
             return stopped(exc)
 
@@ -45,7 +45,7 @@ def make_summarize_node(services: Services) -> Any:
         retries = services.settings.structured_retries
         try:
             summary = ticket.summarize(services.tiers, fields, meter, max_retries=retries)
-            return {"ticket_summary": summary}
+            return {"ticket_summary": summary.model_dump(mode="json")}
         except (StepFailed, BudgetExhausted) as exc:
             return stopped(exc)
 

@@ -136,6 +136,6 @@ def make_act_node(worker: WorkerSpec, services: Services) -> Any:
 def _collect_artifacts(result: Any, update: dict[str, Any]) -> None:
     """Pick drafts and citations out of a tool result."""
     if isinstance(result, dict) and isinstance(result.get("draft"), dict):
-        update["draft"] = Draft.model_validate(result["draft"])
+        update["draft"] = Draft.model_validate(result["draft"]).model_dump(mode="json")
     hits = result if isinstance(result, list) else []
     update["citations"] += [h["cite"] for h in hits if isinstance(h, dict) and "cite" in h]

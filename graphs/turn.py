@@ -21,6 +21,7 @@ from agents.history import digest, message_text
 from graphs.announce import announce, where
 from state.events import TurnFinished, TurnStarted
 from state.graph_state import OrchestratorState, TurnRecord
+from state.views import results_of, route_of
 
 MAX_REQUEST_CHARS = 4000
 """The longest request a turn takes (the CLI and the HTTP service refuse longer ones)."""
@@ -90,7 +91,7 @@ def start_turn(state: OrchestratorState, config: RunnableConfig) -> dict[str, An
 
 def _effects(state: OrchestratorState) -> list[dict[str, Any]]:
     done = []
-    for result in (state.get("results") or {}).values():
+    for result in results_of(state).values():
         for effect in result.effects:
             done.append({k: effect.get(k) for k in ("tool", "args", "result")})
     return done
@@ -107,7 +108,7 @@ def respond(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
         name="baton",
         response_metadata={"baton": {"turn": turn, "status": status}},
     )
-    route = state.get("route")
+    route = route_of(state)
     record: TurnRecord = {
         "turn": turn,
         "message_id": str(state.get("turn_message_id") or ""),

@@ -118,7 +118,7 @@ def make_finish_node(worker: WorkerSpec) -> Any:
             error=result.error,
         )
         announce(finished)
-        return {"results": {step.id: result}}
+        return {"results": {step.id: result.model_dump(mode="json")}}
 
     return finish
 

@@ -5,6 +5,13 @@ plan, results, drafts, review, status, failure) start fresh at each turn's first
 The TypedDicts come from ``typing_extensions`` so that pydantic can build their JSON
 schemas on Python 3.11 (Studio draws its input form and state view from them).
 
+State holds plain data only: JSON values and LangChain messages. The pydantic models of
+``state/`` validate every value at the boundary where it is made, and ``state.views``
+reads it back typed; what is checkpointed is their ``model_dump(mode="json")``. A
+LangGraph server with a strict checkpoint serializer (``LANGGRAPH_STRICT_MSGPACK=true``)
+loads it without any allowlist, and a state edited as JSON (Studio, the server API's
+``update_state``) has the same shape as one the graph wrote.
+
 Annotations here are evaluated at import (no ``from __future__ import annotations``):
 LangGraph reads these TypedDicts' type hints many times while compiling, and evaluating
 them from strings on every read cost a few milliseconds of every process's start.
@@ -16,13 +23,8 @@ from typing import Annotated, Any, Literal, NotRequired
 from langchain_core.messages import AnyMessage
 from langgraph.channels.delta import DeltaChannel
 from langgraph.graph.message import _messages_delta_reducer, add_messages
+from pydantic import BaseModel
 from typing_extensions import TypedDict
-
-from state.draft import Draft, ReviewVerdict
-from state.plan import Step
-from state.results import WorkerResult
-from state.route import Route
-from state.ticket import TicketFields, TicketSummary
 
 MESSAGES_SNAPSHOT_EVERY = 100
 """Updates of a worker's ``messages`` between two full snapshots in its checkpoints."""
@@ -48,23 +50,30 @@ PER_TURN_FIELDS = (
 """State fields that describe one turn; each turn's first node resets them."""
 
 
-def merge_results(
-    left: dict[str, WorkerResult] | None, right: dict[str, WorkerResult] | None
-) -> dict[str, WorkerResult]:
+Data = dict[str, Any]
+"""One of ``state/``'s pydantic models (Route, Step, WorkerResult, ...) as JSON data."""
+
+
+def as_data(value: Any) -> Any:
+    """A model as its JSON data (threads written before state held plain data had models)."""
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+
+
+def merge_results(left: dict[str, Data] | None, right: dict[str, Data] | None) -> dict[str, Data]:
     """Merge worker results by step id; a later result for a step replaces the earlier one."""
-    merged = dict(left or {})
-    merged.update(right or {})
+    merged = {k: as_data(v) for k, v in (left or {}).items()}
+    merged.update({k: as_data(v) for k, v in (right or {}).items()})
     return merged
 
 
-def extend_plan(left: list[Step] | None, right: list[Step] | None) -> list[Step]:
+def extend_plan(left: list[Data] | None, right: list[Data] | None) -> list[Data]:
     """Append new steps to the plan, keeping the first definition of any id."""
-    steps = list(left or [])
-    seen = {s.id for s in steps}
-    for step in right or []:
-        if step.id not in seen:
+    steps = [as_data(s) for s in left or []]
+    seen = {s["id"] for s in steps}
+    for step in map(as_data, right or []):
+        if step["id"] not in seen:
             steps.append(step)
-            seen.add(step.id)
+            seen.add(step["id"])
     return steps
 
 
@@ -115,24 +124,24 @@ class OrchestratorState(TypedDict, total=False):
     """A compact digest of the earlier turns, for the models of this turn."""
     turns: Annotated[list[TurnRecord], operator.add]
     """One record per finished turn, oldest first."""
-    route: Route | None
-    """Triage's decision."""
-    plan: Annotated[list[Step], extend_plan]
-    """Every step planned so far, in order."""
+    route: Data | None
+    """Triage's decision (a ``state.route.Route``)."""
+    plan: Annotated[list[Data], extend_plan]
+    """Every step planned so far, in order (``state.plan.Step``s)."""
     plan_iterations: int
     """How many times the planner has been asked."""
     planner_done: bool
     """The planner said the results answer the request."""
-    results: Annotated[dict[str, WorkerResult], merge_results]
-    """Worker results keyed by step id."""
-    review_verdicts: Annotated[list[ReviewVerdict], operator.add]
-    """Every rule verdict on every draft revision, in arrival order."""
+    results: Annotated[dict[str, Data], merge_results]
+    """Worker results keyed by step id (``state.results.WorkerResult``s)."""
+    review_verdicts: Annotated[list[Data], operator.add]
+    """Every rule verdict on every draft revision, in arrival order (``ReviewVerdict``s)."""
     approved_drafts: Annotated[dict[str, int], merge_counts]
     """Step id -> revision number of a draft that passed every review rule."""
-    ticket_fields: TicketFields | None
-    """The ticket chain's extraction."""
-    ticket_summary: TicketSummary | None
-    """The ticket chain's summary."""
+    ticket_fields: Data | None
+    """The ticket chain's extraction (``state.ticket.TicketFields``)."""
+    ticket_summary: Data | None
+    """The ticket chain's summary (``state.ticket.TicketSummary``)."""
     ticket_id: int | None
     """The ticket filed in the business db."""
     final_answer: str
@@ -153,7 +162,7 @@ class OutputState(TypedDict, total=False):
     final_answer: str
     status: RunStatus
     error: str | None
-    results: dict[str, WorkerResult]
+    results: dict[str, Data]
     ticket_id: int | None
 
 
@@ -166,7 +175,7 @@ class WorkerTask(TypedDict, total=False):
     """A digest of the conversation's earlier turns."""
     turn: int
     """The turn this step belongs to (its budget is the turn's)."""
-    step: Step
+    step: Data
     """The step to carry out."""
     context: str
     """Results of the steps this one depends on, as text."""
@@ -192,7 +201,7 @@ class WorkerState(WorkerTask, total=False):
     """
     tool_calls_made: int
     """Tool calls this step has made (capped per worker)."""
-    draft: Draft | None
+    draft: Data | None
     """The latest draft saved by the writer's tool."""
     effects: Annotated[list[dict[str, Any]], operator.add]
     """Irreversible effects executed, with their recorded results."""
@@ -204,14 +213,14 @@ class WorkerState(WorkerTask, total=False):
     """Set when the step cannot continue (model error, budget, cap)."""
     failure_status: Literal["failed", "budget_exhausted"]
     """Which kind of failure ``failure`` is."""
-    results: Annotated[dict[str, WorkerResult], merge_results]
+    results: Annotated[dict[str, Data], merge_results]
     """The step's result, keyed by step id (the subgraph's output)."""
 
 
 class WorkerOutput(TypedDict):
     """What a worker subgraph returns to the orchestrator."""
 
-    results: Annotated[dict[str, WorkerResult], merge_results]
+    results: Annotated[dict[str, Data], merge_results]
 
 
 class ReviewTask(TypedDict):
@@ -221,4 +230,4 @@ class ReviewTask(TypedDict):
     rule: str
     step_id: str
     revision: int
-    draft: Draft
+    draft: Data

@@ -12,7 +12,7 @@ from baton.execution import announce_models, drive
 from baton.inputs import checked_thread_id
 from baton.lease import ThreadBusy, thread_lease
 from baton.outcome import read_outcome, report
-from baton.pending import live_interrupts, pending_approvals
+from baton.pending import cut_off, live_interrupts, pending_approvals
 from baton.runtime import config_for, open_runtime
 from baton.settings import ensure_home_writable, load_settings
 from baton.thread_index import thread_exists
@@ -63,17 +63,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=resume_command)
 
 
-def _cut_off(snapshot: Any) -> bool:
-    """Some pending task neither finished nor waits: the process running it died."""
-    live = {item.id for item in live_interrupts(snapshot)}
-    return any(
-        not any(i.id in live for i in task.interrupts)
-        and task.result is None
-        and task.error is None
-        for task in snapshot.tasks
-    )
-
-
 def resume_command(args: argparse.Namespace) -> int:
     """Validate the thread and every decision, then stream the resume."""
     from langgraph.types import Command
@@ -94,7 +83,7 @@ def resume_command(args: argparse.Namespace) -> int:
         decisions = build_decisions(request, pending, rt.services.tools)
         if not args.json:
             say(f"thread: {thread_id}")
-        if not decisions and pending and not _cut_off(snapshot):
+        if not decisions and pending and not cut_off(snapshot):
             return report(read_outcome(rt, thread_id), args.json)
         with thread_lease(settings.db_path, thread_id) as lease:
             now = rt.graph.get_state(config_for(thread_id))

@@ -54,9 +54,9 @@ def test_invalid_thread_id(refused: Refusal, home: Path, thread: str) -> None:
     assert not home.exists()
 
 
-def test_run_on_existing_thread(refused: Refusal, threads_home: Path) -> None:
-    line = refused(["run", "hello", "--thread", "finished"])
-    assert line == "baton: error: thread finished exists; use baton resume finished"
+def test_a_new_turn_on_a_thread_waiting_for_approval(refused: Refusal, threads_home: Path) -> None:
+    line = refused(["run", "hello", "--thread", "waiting"])
+    assert line.startswith("baton: error: thread waiting is waiting for approval: answer it first")
 
 
 @pytest.mark.parametrize("command", ["resume", "show", "history", "trace"])

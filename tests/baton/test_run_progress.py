@@ -82,3 +82,14 @@ def test_json_run_prints_exactly_one_object(capsys: pytest.CaptureFixture[str]) 
     }
     assert result["status"] == "done" and result["error"] is None
     assert isinstance(result["run_id"], str) and len(result["run_id"]) == 36  # a UUID
+
+
+def test_run_on_a_finished_thread_is_the_conversations_next_turn(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", BUG_REPORT, "--thread", "conv", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["run", "Which ticket did you file?", "--thread", "conv", "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["run_id"] != first["run_id"]
+    assert "I filed ticket #1" in second["final_answer"]

@@ -1,4 +1,8 @@
-"""A real ``langgraph dev`` server, driven with ``langgraph-sdk`` over loopback."""
+"""A real ``langgraph dev`` server, driven with ``langgraph-sdk`` over loopback.
+
+The server runs with ``LANGGRAPH_STRICT_MSGPACK=true``: its checkpointer then loads only
+types it knows are safe, which Baton's plain-data state needs no allowlist for.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         **os.environ,
         "BATON_HOME": str(home),
         "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+        "LANGGRAPH_STRICT_MSGPACK": "true",
         "LANGSMITH_TRACING": "false",
     }
     env.pop("OPENAI_API_KEY", None)
@@ -73,7 +78,7 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
                     log = (workdir / "server.log").read_text()[-3000:]
                     pytest.fail(f"langgraph dev did not start:\n{log}")
                 time.sleep(0.5)
-        yield url, home
+        yield url, workdir
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -83,18 +88,34 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-async def test_every_graph_in_langgraph_json_is_served(dev_server: tuple[str, Path]) -> None:
+GRAPHS = ("baton", "researcher", "analyst", "writer", "operator")
+
+
+async def test_every_graph_in_langgraph_json_is_served_with_its_schemas(
+    dev_server: tuple[str, Path],
+) -> None:
     client = get_client(url=dev_server[0])
-    graphs = {a["graph_id"] for a in await client.assistants.search(limit=50)}
-    assert {"baton", "researcher", "analyst", "writer", "operator"} <= graphs
+    assistants = {a["graph_id"]: a for a in await client.assistants.search(limit=50)}
+    assert set(GRAPHS) <= set(assistants)
+    for graph_id in GRAPHS:
+        schemas = await client.assistants.get_schemas(assistants[graph_id]["assistant_id"])
+        for kind in ("input_schema", "output_schema", "state_schema"):
+            assert schemas[kind] and schemas[kind]["properties"], (graph_id, kind)
+    orchestrator = await client.assistants.get_schemas(assistants["baton"]["assistant_id"])
+    assert {"messages", "request"} <= set(orchestrator["input_schema"]["properties"])
+    assert "messages" in orchestrator["output_schema"]["properties"]
 
 
-async def test_double_charge_runs_to_approval_and_resumes(dev_server: tuple[str, Path]) -> None:
-    url, home = dev_server
+async def test_a_chat_turn_runs_through_its_approvals_under_a_strict_serializer(
+    dev_server: tuple[str, Path],
+) -> None:
+    url, workdir = dev_server
+    home = workdir / "home"
     client = get_client(url=url)
     thread = await client.threads.create()
     tid = thread["thread_id"]
-    await client.runs.wait(tid, "baton", input={"request": REQUEST})
+    turn = {"messages": [{"type": "human", "content": REQUEST}]}
+    await client.runs.wait(tid, "baton", input=turn)
     state = await client.threads.get_state(tid)
     (pending,) = state["interrupts"]
     value = pending["value"]
@@ -116,10 +137,21 @@ async def test_double_charge_runs_to_approval_and_resumes(dev_server: tuple[str,
     assert final["values"]["status"] == "done"
     assert not final["interrupts"]
     assert "[s4]" in final["values"]["final_answer"]
+    human, answer = final["values"]["messages"]
+    assert (human["type"], answer["type"]) == ("human", "ai")
+    assert answer["content"] == final["values"]["final_answer"]
+
+    # A follow-up in the same thread reads the first turn.
+    follow_up = {"messages": [{"type": "human", "content": "What did you refund?"}]}
+    out = await client.runs.wait(tid, "baton", input=follow_up)
+    assert isinstance(out, dict) and "100.00 USD on order 5531" in out["final_answer"]
+
     with sqlite3.connect(home / "world.db") as conn:
         refunds = conn.execute("SELECT amount_cents FROM refunds WHERE order_id = 5531").fetchall()
     assert refunds == [(10000,)]
     assert len(list((home / "outbox").glob("*.eml"))) == 1
+    log = (workdir / "server.log").read_text()
+    assert "unregistered type" not in log and "Blocked deserialization" not in log
 
 
 async def test_the_readme_sdk_snippet_runs_against_langgraph_dev(
@@ -127,7 +159,8 @@ async def test_the_readme_sdk_snippet_runs_against_langgraph_dev(
 ) -> None:
     from readme_snippets import embedding_snippets, load
 
-    url, home = dev_server
+    url, workdir = dev_server
+    home = workdir / "home"
     chat_over_http = load(embedding_snippets()[1])["chat_over_http"]
     request = "Customer 1077 was charged twice for order 5602; refund the duplicate and email them."
     answer = await chat_over_http(request, url=url)

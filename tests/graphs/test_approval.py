@@ -12,6 +12,7 @@ from graph_run import Run
 from agents.models.offline_reading import order_id
 from graphs.approval import DecisionRefused, check_decision
 from state.actions import ProposedAction, args_hash
+from state.views import results_of
 from tools.payments import IssueRefundArgs
 from tools.spec import ToolSpec
 
@@ -103,7 +104,7 @@ def test_an_edit_runs_the_edited_arguments_and_is_recorded(make_run: Callable[..
     assert effect["result"]["amount"] == "100.00"
     out = run.approve_all()
     (step_effect,) = [
-        e for r in out["results"].values() for e in r.effects if e["tool"] == "issue_refund"
+        e for r in results_of(out).values() for e in r.effects if e["tool"] == "issue_refund"
     ]
     assert step_effect["decision"] == "edit"
     assert step_effect["args"]["reason"] == "partial, agreed by phone"
@@ -158,7 +159,7 @@ def test_a_rejection_is_shown_to_the_worker_and_nothing_happens(
     assert run.refunds(5531) == []
     assert run.outbox() == []
     assert run.effects() == []
-    operator = next(r for r in out["results"].values() if r.worker == "operator")
+    operator = next(r for r in results_of(out).values() if r.worker == "operator")
     assert "Rejected by a human: customer already got credit" in operator.output
     # The operator's model saw the rejection as its tool result.
     last = [t for t in run.log.turns if t.key == "operator"][-1]

@@ -13,6 +13,7 @@ from graph_run import Run
 
 from agents.meter import BudgetExhausted
 from graphs.budget import BudgetBook, Limits
+from state.views import results_of
 
 DOUBLE_CHARGE = "I was billed two times for order 5602"
 
@@ -26,7 +27,7 @@ def test_running_out_of_model_calls_ends_with_partial_results(
     assert run.interrupts == []
     assert "Run ended (budget_exhausted)" in out["final_answer"]
     assert "Partial results:" in out["final_answer"]
-    statuses = {r.worker: r.status for r in out["results"].values()}
+    statuses = {r.worker: r.status for r in results_of(out).values()}
     # Two parallel steps shared four calls: one finished, the other ran out.
     assert "ok" in statuses.values() and "budget_exhausted" in statuses.values()
     assert "budget exhausted: 6/6 model calls" in out["error"]
@@ -53,7 +54,7 @@ def test_running_out_after_an_approval_keeps_the_refund_and_sends_nothing(
     assert out["status"] == "budget_exhausted"
     assert run.refunds(5602) == [(4900, "EUR")]
     assert run.outbox() == []
-    operator = next(r for r in out["results"].values() if r.worker == "operator")
+    operator = next(r for r in results_of(out).values() if r.worker == "operator")
     assert operator.status == "budget_exhausted"
     assert [e["tool"] for e in operator.effects] == ["issue_refund"]
 
@@ -68,7 +69,7 @@ def test_a_worker_that_always_calls_tools_stops_at_its_cap(make_run: Callable[..
     out = run.start("what is your refund policy for annual plans?")
     assert out["status"] == "budget_exhausted"
     assert "researcher reached its cap of 4 tool calls" in out["error"]
-    result = out["results"]["answer"]
+    result = results_of(out)["answer"]
     assert result.status == "budget_exhausted"
     assert result.citations  # what it found before the cap is kept
     searches = [e for e in run.trace("tool_call") if e["data"]["tool"] == "kb_search"]
@@ -134,7 +135,7 @@ def test_a_planner_that_replans_forever_stops_at_its_iteration_cap(
     assert out["error"] == "planner reached its cap of 3 iterations"
     assert run.log.count("Plan") == 3
     assert sorted(out["results"]) == ["r1", "r2", "r3"]  # the partial results are kept
-    assert all(r.status == "ok" for r in out["results"].values())
+    assert all(r.status == "ok" for r in results_of(out).values())
     assert run.values["status"] == "budget_exhausted"  # the thread is still readable
 
 

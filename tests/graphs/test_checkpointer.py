@@ -11,6 +11,7 @@ from graphs.checkpointer import open_async_checkpointer, open_checkpointer
 from graphs.settings import Settings
 from state.results import WorkerResult
 from state.route import Route
+from state.views import results_of, route_of
 
 
 def test_the_saver_uses_wal_full_sync_and_a_busy_timeout(settings: Settings) -> None:
@@ -42,8 +43,8 @@ def test_a_thread_reloads_with_its_typed_state_in_a_new_process(
     run.start("what is your refund policy for annual plans?")
     run.reopen()
     values = run.values
-    assert isinstance(values["route"], Route)
-    assert all(isinstance(r, WorkerResult) for r in values["results"].values())
+    assert isinstance(route_of(values), Route)
+    assert all(isinstance(r, WorkerResult) for r in results_of(values).values())
     assert values["status"] == "done"
     assert "refund-policy#Annual plans" in values["final_answer"]
 
@@ -53,5 +54,5 @@ def test_threads_do_not_see_each_others_state(make_run: Callable[..., Run]) -> N
     answer.start("what is your refund policy for annual plans?")
     ticket = make_run(thread="bug")
     ticket.start("the dashboard shows a blank page")
-    assert answer.values["route"].route == "answer" and answer.values.get("ticket_id") is None
-    assert ticket.values["route"].route == "ticket" and not ticket.values.get("results")
+    assert route_of(answer.values).route == "answer" and answer.values.get("ticket_id") is None
+    assert route_of(ticket.values).route == "ticket" and not ticket.values.get("results")

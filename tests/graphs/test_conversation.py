@@ -9,6 +9,7 @@ from graph_run import Run
 from langchain_core.messages import AIMessage, HumanMessage
 
 from graphs.budget import BudgetBook
+from state.views import plan_of, results_of, route_of
 
 DOUBLE_CHARGE = "Customer 1042 was charged twice for order 5531. Refund the duplicate."
 BUG = "The dashboard shows a blank page after login for customer 1003."
@@ -47,7 +48,7 @@ def test_a_follow_up_about_the_conversation_answers_from_the_recorded_effects(
 
     out = chat(run, "What did you refund?")
     assert out["turn"] == 2 and out["status"] == "done"
-    assert run.values["route"].route == "recall"
+    assert route_of(run.values).route == "recall"
     assert "129.00 USD on order 5531" in out["final_answer"]
     assert refund_id in out["final_answer"] and "[turn 1]" in out["final_answer"]
     # The turn's own fields started fresh; the conversation kept all four messages.
@@ -68,10 +69,10 @@ def test_a_follow_up_that_refers_back_is_resolved_from_the_earlier_turn(
     chat(run, DOUBLE_CHARGE)
     run.approve_all()
     chat(run, "Please refund the other order too.")
-    assert run.values["route"].route == "orchestrate"
-    analyst = next(s for s in run.values["plan"] if s.worker == "analyst")
+    assert route_of(run.values).route == "orchestrate"
+    analyst = next(s for s in plan_of(run.values) if s.worker == "analyst")
     assert "customer 1042" in analyst.instruction and "other than 5531" in analyst.instruction
-    found = run.values["results"][analyst.id].output
+    found = results_of(run.values)[analyst.id].output
     # Customer 1042's other order (5556) was charged once: nothing to refund, nobody asked.
     assert "No duplicate charge found" in found
     assert run.interrupts == []

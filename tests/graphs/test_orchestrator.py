@@ -14,6 +14,7 @@ from agents.planner import make_plan
 from agents.workers import WorkerSpec, register, unregister
 from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
+from state.views import plan_of, results_of, route_of
 
 DOUBLE_CHARGE = "I was billed two times for order 5602"
 
@@ -39,7 +40,7 @@ def test_double_charge_pauses_for_the_refund_with_a_tool_approval_request(
     assert "5602" in value["description"]
     assert len(value["args_hash"]) == 16
     assert value["worker"] == "operator"
-    assert value["step"] in {s.id for s in run.values["plan"]}
+    assert value["step"] in {s.id for s in plan_of(run.values)}
     assert run.refunds(5602) == []  # nothing happens before the decision
 
 
@@ -113,10 +114,10 @@ def test_the_answer_route_answers_from_the_researchers_findings_with_citations(
     run = make_run()
     out = run.start("what is your refund policy for annual plans?")
     assert out["status"] == "done"
-    assert run.values["route"].route == "answer"
+    assert route_of(run.values).route == "answer"
     assert "Annual plans can be refunded in full within 30 days" in out["final_answer"]
     assert "refund-policy#Annual plans" in out["final_answer"]
-    assert out["results"]["answer"].citations
+    assert results_of(out)["answer"].citations
     assert run.interrupts == []
     # No planner: one researcher step, then the synthesizer writes (and streams) the answer.
     assert run.log.counts() == {"Route": 1, "researcher": 2, "synthesizer": 1}
@@ -227,7 +228,7 @@ def test_a_registered_worker_becomes_a_node_and_runs(
     assert "auditor" in run.graph.get_graph().nodes
     out = run.start("Audit the duplicate charge handling.")
     assert out["status"] == "done"
-    result = out["results"]["a1"]
+    result = results_of(out)["a1"]
     assert result.worker == "auditor" and result.status == "ok"
     assert result.output.startswith("Audit: duplicate charges must be refunded")
     assert "refund-policy#Duplicate charges" in result.citations

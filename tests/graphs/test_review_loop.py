@@ -10,6 +10,7 @@ from graph_run import Run
 
 from agents.models import offline_reading as read
 from agents.models import offline_workers
+from state.views import results_of, verdicts_of
 
 DOUBLE_CHARGE = "Order 5531 for customer 1042 was charged twice, please refund it."
 
@@ -50,9 +51,9 @@ def test_a_draft_that_fails_a_rule_is_revised_with_the_reasons(
     assert "129.00 USD" in email["body"] and "139.00" not in email["body"]
     out = run.approve_all()
     assert out["status"] == "done"
-    writer_result = next(r for r in out["results"].values() if r.worker == "writer")
+    writer_result = next(r for r in results_of(out).values() if r.worker == "writer")
     assert writer_result.revision == 1 and writer_result.status == "ok"
-    verdicts = run.values["review_verdicts"]
+    verdicts = verdicts_of(run.values)
     assert {(v.revision, v.rule) for v in verdicts if not v.passed} == {(0, "amounts")}
     assert all(v.passed for v in verdicts if v.revision == 1)
 
@@ -66,12 +67,12 @@ def test_a_draft_that_never_passes_fails_the_step_and_nothing_is_sent(
     assert out["status"] == "failed"
     revisions = {read.field(t, "Revision") for t in run.log.tasks("writer")}
     assert revisions == {"", "1", "2"}  # the first draft and two revisions, then it stops
-    writer_result = next(r for r in out["results"].values() if r.worker == "writer")
+    writer_result = next(r for r in results_of(out).values() if r.worker == "writer")
     assert writer_result.status == "failed"
     assert writer_result.error is not None
     assert writer_result.error.startswith("draft failed review: amounts: amount 139.00")
     assert run.log.count("operator") == 0
-    assert not any(r.worker == "operator" for r in out["results"].values())
+    assert not any(r.worker == "operator" for r in results_of(out).values())
     assert run.refunds(5531) == []
     assert run.outbox() == []
     assert "draft failed review" in out["error"]

@@ -18,6 +18,7 @@ from graphs.settings import Settings
 from graphs.worker import build_worker_graph
 from state.plan import Step
 from state.results import WorkerResult
+from state.views import results_of
 
 
 class WorkerRun:
@@ -63,7 +64,7 @@ def worker_run(settings: Settings) -> Iterator[Any]:
 
 
 def result_of(out: dict[str, Any]) -> WorkerResult:
-    (result,) = out["results"].values()
+    (result,) = results_of(out).values()
     assert isinstance(result, WorkerResult)
     return result
 
