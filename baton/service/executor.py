@@ -20,11 +20,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from baton.lease import Lease, ThreadBusy
-from baton.service import wire
-from baton.service.driver import finished_outcome, run_to_outcome
 from baton.service.errors import ApiError, one_line
 from baton.service.handles import CancelAction, RunHandle, ThreadSlot
 from baton.service.outcome import Outcome, error_outcome
+from baton.service.run_life import record_end, start_and_run
 
 if TYPE_CHECKING:
     from baton.service.context import ServiceContext
@@ -36,6 +35,8 @@ Admit = Callable[[ThreadSlot, bool], Awaitable["RunRecord"]]
 """Checks a run against its thread (under the thread's lock) and stores it; its record.
 
 Called with the slot and whether in-flight runs were just cancelled for this run."""
+NEVER_STARTED = Outcome("interrupted", "idle", {}, None)
+"""The outcome of a run cancelled before its graph started."""
 PreStart = Callable[["RunRecord"], Awaitable["RunRecord"]]
 """Checks a queued run against its thread when its turn comes (``ApiError`` refuses it)."""
 
@@ -132,9 +133,9 @@ class RunExecutor:
         run = handle.run
         try:
             if handle.cancel_action is not None:
-                outcome = Outcome("interrupted", "idle", {}, None)
+                outcome = NEVER_STARTED
             else:
-                outcome = await self._start_and_run(handle)
+                outcome = await start_and_run(self.ctx, handle, self._pre_start)
         except asyncio.CancelledError:
             handle.done.set()  # the service is stopping; the run resumes at the next start
             raise
@@ -142,60 +143,12 @@ class RunExecutor:
             log.exception("run %s could not be driven", run.run_id)
             outcome = error_outcome(type(exc).__name__, one_line(str(exc)))
         try:
-            await self._finish(handle, outcome)
+            await record_end(self.ctx, handle, outcome)
         finally:
             handle.done.set()
             self._handles.pop(run.run_id, None)
             slot.active = None
             await self._next(slot)
-
-    async def _start_and_run(self, handle: RunHandle) -> Outcome:
-        ctx, run = self.ctx, handle.run
-        if handle.queued and not handle.resumed:
-            try:
-                checked = await self._pre_start(run)
-            except ApiError as exc:
-                refused = await finished_outcome(ctx, run)
-                return error_outcome("Refused", exc.detail, refused.thread_status)
-            if checked.kwargs != run.kwargs:
-                await asyncio.to_thread(ctx.runs.update, run.run_id, kwargs=checked.kwargs)
-            handle.run = run = checked
-        await asyncio.to_thread(ctx.runs.update, run.run_id, status="running", attempt=run.attempt)
-        handle.run = run = replace(run, status="running")
-        await asyncio.to_thread(
-            ctx.threads.update, run.thread_id, status="busy", graph_id=run.graph_id
-        )
-        meta = {"run_id": run.run_id, "thread_id": run.thread_id, "attempt": run.attempt}
-        ctx.hub.publish(run.run_id, "metadata", wire.dumps(meta))
-        return await run_to_outcome(ctx, handle)
-
-    async def _finish(self, handle: RunHandle, outcome: Outcome) -> None:
-        ctx, run = self.ctx, handle.run
-        message = outcome.error["message"] if outcome.error else handle.cancel_reason or None
-        rolled_back = handle.cancel_action == "rollback" and outcome.run_status == "interrupted"
-        if rolled_back:
-            await asyncio.to_thread(ctx.runs.delete, [run.run_id])
-        else:
-            await asyncio.to_thread(
-                ctx.runs.update,
-                run.run_id,
-                status=outcome.run_status,
-                result=outcome.result,
-                error=message,
-            )
-        await asyncio.to_thread(
-            ctx.threads.update, run.thread_id, status=outcome.thread_status, error=message
-        )
-        if outcome.error is not None:
-            ctx.hub.publish(run.run_id, "error", wire.dumps(outcome.error))
-        end = {"run_id": run.run_id, "status": "rollback" if rolled_back else outcome.run_status}
-        ctx.hub.publish(run.run_id, "end", wire.dumps(end))
-        await ctx.hub.close(run.run_id)
-        if rolled_back:
-            await ctx.hub.forget([run.run_id])
-        if run.kwargs.get("temporary"):
-            await ctx.saver.adelete_thread(run.thread_id)
-            await asyncio.to_thread(ctx.threads.delete, run.thread_id)
 
     async def _next(self, slot: ThreadSlot) -> None:
         if slot.queue:
@@ -218,7 +171,7 @@ class RunExecutor:
         queued = list(slot.queue)
         slot.queue.clear()
         for handle in queued:
-            await self._finish(handle, Outcome("interrupted", "idle", {}, None))
+            await record_end(self.ctx, handle, NEVER_STARTED)
             handle.done.set()
             self._handles.pop(handle.run.run_id, None)
         if slot.active is not None:
@@ -233,7 +186,7 @@ class RunExecutor:
         if handle in slot.queue:
             slot.queue.remove(handle)
             handle.request_cancel(action, reason)
-            await self._finish(handle, Outcome("interrupted", "idle", {}, None))
+            await record_end(self.ctx, handle, NEVER_STARTED)
             handle.done.set()
             self._handles.pop(run_id, None)
             if not slot.busy:
@@ -268,7 +221,7 @@ class RunExecutor:
                 await self.hold(slot)
             except ApiError as exc:
                 self._handles.pop(run.run_id, None)
-                await self._finish(handle, error_outcome("ThreadBusy", exc.detail, "busy"))
+                await record_end(self.ctx, handle, error_outcome("ThreadBusy", exc.detail))
                 continue
             self._launch(slot, handle)
         return len(unfinished)
