@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
-from served import GLOBEX, served
+import pytest_asyncio
+from served import GLOBEX, Served, served
 
 from graphs.settings import Settings
 
+# One application for the module: every test here only reads, or writes its own thread.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
 REQUEST = "How long does a refund for a duplicate charge take to reach the customer?"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def app(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Served]:
+    home = tmp_path_factory.mktemp("http-errors") / "home"
+    async with served(Settings(home=home, _env_file=None), max_body_bytes=4096) as running:
+        yield running
 
 
 async def _detail(response: object) -> str:
@@ -16,29 +29,27 @@ async def _detail(response: object) -> str:
     return detail
 
 
-async def test_callers_without_a_known_key_are_refused(settings: Settings) -> None:
-    async with served(settings) as app:
-        async with app.as_tenant(None) as anonymous:
-            reply = await anonymous.post("/threads", json={})
-            assert reply.status_code == 401
-            assert "missing API key" in await _detail(reply)
-        async with app.as_tenant("wrong-key-0123456789") as stranger:
-            reply = await stranger.get("/info")
-            assert reply.status_code == 401
-        bearer = {"Authorization": f"Bearer {GLOBEX}"}
-        async with app.as_tenant(None) as client:
-            reply = await client.get("/info", headers=bearer)
-            assert reply.json()["host"]["tenant"] == "globex"
-        assert (await app.http.get("/ok")).status_code == 200
+async def test_callers_without_a_known_key_are_refused(app: Served) -> None:
+    async with app.as_tenant(None) as anonymous:
+        reply = await anonymous.post("/threads", json={})
+        assert reply.status_code == 401
+        assert "missing API key" in await _detail(reply)
+    async with app.as_tenant("wrong-key-0123456789") as stranger:
+        reply = await stranger.get("/info")
+        assert reply.status_code == 401
+    bearer = {"Authorization": f"Bearer {GLOBEX}"}
+    async with app.as_tenant(None) as client:
+        reply = await client.get("/info", headers=bearer)
+        assert reply.json()["host"]["tenant"] == "globex"
+    assert (await app.http.get("/ok")).status_code == 200
 
 
-async def test_an_oversized_body_is_refused_before_it_is_read(settings: Settings) -> None:
-    async with served(settings, max_body_bytes=4096) as app:
-        big = {"metadata": {"blob": "x" * 10_000}}
-        reply = await app.http.post("/threads", json=big)
-        assert reply.status_code == 413
-        assert "BATON_MAX_BODY_BYTES" in await _detail(reply)
-        assert (await app.http.post("/threads/search", json={})).json() == []
+async def test_an_oversized_body_is_refused_before_it_is_read(app: Served) -> None:
+    big = {"metadata": {"blob": "x" * 10_000}}
+    reply = await app.http.post("/threads", json=big)
+    assert reply.status_code == 413
+    assert "BATON_MAX_BODY_BYTES" in await _detail(reply)
+    assert (await app.http.post("/threads/search", json={"metadata": {"blob": "x"}})).json() == []
 
 
 @pytest.mark.parametrize(
@@ -88,34 +99,31 @@ async def test_an_oversized_body_is_refused_before_it_is_read(settings: Settings
     ],
 )
 async def test_bad_run_requests_are_refused_and_write_nothing(
-    settings: Settings, body: dict[str, object], says: str
+    app: Served, body: dict[str, object], says: str
 ) -> None:
-    async with served(settings) as app:
-        thread = (await app.http.post("/threads", json={})).json()["thread_id"]
-        reply = await app.http.post(f"/threads/{thread}/runs/wait", json=body)
-        assert reply.status_code in (404, 422), reply.text
-        assert says in await _detail(reply)
-        assert (await app.http.get(f"/threads/{thread}/runs")).json() == []
-        assert (await app.http.get(f"/threads/{thread}")).json()["status"] == "idle"
+    thread = (await app.http.post("/threads", json={})).json()["thread_id"]
+    reply = await app.http.post(f"/threads/{thread}/runs/wait", json=body)
+    assert reply.status_code in (404, 422), reply.text
+    assert says in await _detail(reply)
+    assert (await app.http.get(f"/threads/{thread}/runs")).json() == []
+    assert (await app.http.get(f"/threads/{thread}")).json()["status"] == "idle"
 
 
-async def test_unknown_and_foreign_things_are_not_found(settings: Settings) -> None:
-    async with served(settings) as app:
-        for path in ("/threads/nope", "/threads/../etc", "/threads/x/runs/y", "/assistants/nope"):
-            reply = await app.http.get(path)
-            assert reply.status_code == 404, path
-        mine = (await app.http.post("/threads", json={})).json()["thread_id"]
-        async with app.as_tenant(GLOBEX) as theirs:
-            assert (await theirs.get(f"/threads/{mine}")).status_code == 404
-            assert (await theirs.delete(f"/threads/{mine}")).status_code == 404
-            reply = await theirs.post("/threads", json={"thread_id": mine})
-            assert reply.status_code == 409
-        assert (await app.http.get(f"/threads/{mine}")).status_code == 200
+async def test_unknown_and_foreign_things_are_not_found(app: Served) -> None:
+    for path in ("/threads/nope", "/threads/../etc", "/threads/x/runs/y", "/assistants/nope"):
+        reply = await app.http.get(path)
+        assert reply.status_code == 404, path
+    mine = (await app.http.post("/threads", json={})).json()["thread_id"]
+    async with app.as_tenant(GLOBEX) as theirs:
+        assert (await theirs.get(f"/threads/{mine}")).status_code == 404
+        assert (await theirs.delete(f"/threads/{mine}")).status_code == 404
+        reply = await theirs.post("/threads", json={"thread_id": mine})
+        assert reply.status_code == 409
+    assert (await app.http.get(f"/threads/{mine}")).status_code == 200
 
 
-async def test_the_openapi_document_describes_every_route(settings: Settings) -> None:
-    async with served(settings) as app:
-        document = (await app.http.get("/openapi.json")).json()
+async def test_the_openapi_document_describes_every_route(app: Served) -> None:
+    document = (await app.http.get("/openapi.json")).json()
     paths = document["paths"]
     for path in (
         "/ok",

@@ -165,3 +165,18 @@ def _refunds(home: Path) -> list[int]:
         return [
             row[0] for row in conn.execute("SELECT amount_cents FROM refunds WHERE order_id = 5531")
         ]
+
+
+async def test_a_thread_a_terminal_drives_is_refused(settings: Settings) -> None:
+    from baton.lease import thread_lease
+
+    async with served(settings) as app:
+        tid = await _thread(app)
+        with thread_lease(settings.db_path, tid):  # what `baton resume` holds while it runs
+            with pytest.raises(httpx.HTTPStatusError) as refused:
+                await app.sdk.runs.create(tid, "baton", input={"request": POLICY})
+            assert _status(refused.value) == 409
+            assert "is busy" in refused.value.response.json()["detail"]
+        assert await app.sdk.runs.list(tid) == []
+        result = await app.sdk.runs.wait(tid, "baton", input={"request": POLICY})
+        assert result["status"] == "done"
