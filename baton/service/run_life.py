@@ -42,7 +42,11 @@ async def start_and_run(
         handle.run = run = checked
     await asyncio.to_thread(ctx.runs.update, run.run_id, status="running", attempt=run.attempt)
     handle.run = run = replace(run, status="running")
-    await asyncio.to_thread(ctx.threads.update, run.thread_id, status="busy", graph_id=run.graph_id)
+    # as LangGraph's server does: a chat UI lists a graph's threads by these metadata keys
+    named = {"graph_id": run.graph_id, "assistant_id": run.assistant_id}
+    await asyncio.to_thread(
+        ctx.threads.update, run.thread_id, status="busy", graph_id=run.graph_id, metadata=named
+    )
     meta = {"run_id": run.run_id, "thread_id": run.thread_id, "attempt": run.attempt}
     ctx.hub.publish(run.run_id, "metadata", wire.dumps(meta))
     return await run_to_outcome(ctx, handle)

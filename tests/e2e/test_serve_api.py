@@ -107,6 +107,8 @@ async def test_double_charge_over_the_stream_then_a_follow_up_turn(server: Serve
     assert server.refunds(5531) == [12900] and len(server.emails()) == 1
     runs = await client.runs.list(tid)
     assert [r["status"] for r in runs] == ["success"] * 4
+    listed = await client.threads.search(metadata={"graph_id": "baton", "case": "double-5531"})
+    assert [t["thread_id"] for t in listed] == [tid]
 
 
 async def test_two_concurrent_resumes_one_conflict_one_effect(server: Server) -> None:
