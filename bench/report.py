@@ -90,9 +90,11 @@ def _serve_lines(serve: dict[str, Any]) -> list[str]:
     flows = serve["flows"]
     lines = [f"approval flows x {flows} (s)         in process   baton serve   langgraph dev"]
     for mode in ("sequential", "concurrent"):
+        ratio = serve.get(f"{mode}_ratio")
+        shown = f"   (serve/in process {ratio:.2f}x)" if ratio is not None else ""
         lines.append(
             f"  {mode:<10}                          {serve['in_process'][f'{mode}_s']:>9.2f}"
-            f"   {serve['serve'][f'{mode}_s']:>11.2f}   {serve['dev'][f'{mode}_s']:>13.2f}"
+            f"   {serve['serve'][f'{mode}_s']:>11.2f}   {serve['dev'][f'{mode}_s']:>13.2f}{shown}"
         )
     first = {side: serve[side].get("first_event_ms", {}) for side in ("serve", "dev")}
     lines.append(

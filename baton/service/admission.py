@@ -5,12 +5,13 @@ not honour) come first; checks against the thread's state (is it waiting for an 
 are the decisions valid, may a new turn start) run under the thread's lock in
 ``RunExecutor.admit``, and again for a queued run when its turn comes.
 
-A new turn on a thread that waits for an approval is refused (409) unless the caller says
-what to do with the approval: ``multitask_strategy="interrupt"`` starts the turn on top of
-the thread and abandons the pending calls (they never run; the approval audit records
-them as abandoned); ``"rollback"`` first undoes the run that left the approval waiting
-(its checkpoints go, what it did in the world stays done), then starts the turn. Either
-way nothing irreversible runs without a decision.
+A new turn on a thread that waits for an approval, or whose last turn did not finish (a
+run that was cancelled or cut off), is refused (409) unless the caller says what to do with
+it: ``multitask_strategy="interrupt"`` starts the turn on top of the thread and abandons
+what was pending (approvals never run; the approval audit records them as abandoned);
+``"rollback"`` first undoes the run that left the thread so (its checkpoints go, what it
+did in the world stays done), then starts the turn. Either way nothing irreversible runs
+without a decision.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from baton.pending import live_interrupts
 from baton.service.access import find_thread
 from baton.service.errors import ApiError
 from baton.service.inputs import checked_input
 from baton.service.resume import checked_resume, decider_for
-from baton.service.snapshots import answered_interrupts, thread_config, waiting_interrupts
+from baton.service.snapshots import answered_interrupts, snapshot_of, thread_config
 from baton.thread_index import thread_exists
 from persistence.runs import RunRecord
 from persistence.threads import ThreadRecord
@@ -120,7 +122,8 @@ async def check_against_thread(
         config = thread_config(run.thread_id, run.kwargs["checkpoint_id"])
         if await ctx.saver.aget_tuple(config) is None:
             raise ApiError(404, f"checkpoint {run.kwargs['checkpoint_id']} not found")
-    waiting = await waiting_interrupts(assistant, run.thread_id)
+    snapshot = await snapshot_of(assistant, run.thread_id)
+    waiting = list(live_interrupts(snapshot))
     command = run.kwargs.get("command")
     if command is not None:
         resume = checked_resume(
@@ -132,7 +135,7 @@ async def check_against_thread(
             answered=await answered_interrupts(ctx, run.thread_id),
         )
         return replace(run, kwargs={**run.kwargs, "command": {"resume": resume}})
-    if run.kwargs.get("input") is None or not waiting:
+    if run.kwargs.get("input") is None or not (waiting or snapshot.next):
         return run
     if run.multitask_strategy == "interrupt" or (
         run.multitask_strategy == "rollback" and superseded
@@ -140,13 +143,20 @@ async def check_against_thread(
         await _abandon(ctx, run, waiting)
     elif run.multitask_strategy == "rollback":
         await _roll_back_last_run(ctx, run)
-    else:
+    elif waiting:
         ids = ", ".join(item.id for item in waiting)
         raise ApiError(
             409,
             f"thread {run.thread_id} is waiting for approval ({ids}): answer the pending "
             'approval first (command {"resume": {ID: decision}}), or send '
             "multitask_strategy interrupt (abandon it) or rollback (undo the run that asked)",
+        )
+    else:
+        raise ApiError(
+            409,
+            f"thread {run.thread_id} has a turn that did not finish: continue it first (a run "
+            "with neither input nor command), or send multitask_strategy interrupt (drop it) "
+            "or rollback (undo the run that left it)",
         )
     return run
 

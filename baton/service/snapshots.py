@@ -6,9 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Interrupt, StateSnapshot
-
-from baton.pending import live_interrupts
+from langgraph.types import StateSnapshot
 
 if TYPE_CHECKING:
     from baton.service.assistants import Assistant
@@ -60,11 +58,6 @@ def run_config(run: RunRecord) -> RunnableConfig:
 async def snapshot_of(assistant: Assistant, thread_id: str) -> StateSnapshot:
     """The thread's latest state, with each waiting subgraph's own state."""
     return await assistant.graph.aget_state(thread_config(thread_id), subgraphs=True)
-
-
-async def waiting_interrupts(assistant: Assistant, thread_id: str) -> list[Interrupt]:
-    """The interrupts the thread waits on (none for a thread that has no checkpoint)."""
-    return list(live_interrupts(await snapshot_of(assistant, thread_id)))
 
 
 async def answered_interrupts(ctx: ServiceContext, thread_id: str) -> dict[str, str]:

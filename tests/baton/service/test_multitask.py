@@ -82,6 +82,12 @@ async def test_cancel_interrupts_a_running_run_and_keeps_what_it_did(settings: S
         with pytest.raises(httpx.HTTPStatusError) as refused:
             await app.sdk.runs.cancel(tid, run_id)
         assert _status(refused.value) == 409
+        # the turn it left unfinished is continued (no input), not dropped by a new one
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            await app.sdk.runs.create(tid, "baton", input={"request": "And another thing?"})
+        assert "did not finish" in refused.value.response.json()["detail"]
+        continued = await app.sdk.runs.wait(tid, "baton")
+        assert continued["status"] == "done" and continued["turn"] == 1
 
 
 async def test_cancel_with_rollback_removes_the_run_and_its_checkpoints(settings: Settings) -> None:
