@@ -60,7 +60,11 @@ class Assistant:
         }
 
     def schemas(self) -> dict[str, Any]:
-        """Input, output, state, config and context JSON schemas (None where one fails)."""
+        """Input, output, state and context JSON schemas (None where one fails or is absent).
+
+        ``config_schema`` is always None: LangGraph 1.x replaced configurable values with
+        run context (and deprecated the config schema), and Baton's graphs take neither.
+        """
         if self._schemas is None:
             graph = self.graph
             self._schemas = {
@@ -68,7 +72,7 @@ class Assistant:
                 "input_schema": _schema(self.graph_id, "input", graph.get_input_jsonschema),
                 "output_schema": _schema(self.graph_id, "output", graph.get_output_jsonschema),
                 "state_schema": _schema(self.graph_id, "state", lambda: _state_schema(graph)),
-                "config_schema": _schema(self.graph_id, "config", graph.get_config_jsonschema),
+                "config_schema": None,
                 "context_schema": _schema(self.graph_id, "context", graph.get_context_jsonschema),
             }
         return self._schemas
