@@ -27,6 +27,7 @@ from baton.commands import (
 )
 from baton.console import warn
 from baton.errors import BadInput
+from persistence.database import DatabaseUnavailableError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as exc:
         warn(f"baton: error: {exc}")
         return exit_codes.BAD_INPUT
+    except DatabaseUnavailableError as exc:  # the server is down or the URL points nowhere
+        warn(f"baton: error: {exc}")
+        return exit_codes.FAILED
     except BrokenPipeError:  # the reader went away (`baton show X | head`): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -45,10 +45,10 @@ def config_for(thread_id: str, run_id: str | None = None) -> Any:
 
 @contextmanager
 def open_runtime(settings: Settings) -> Iterator[Runtime]:
-    """Build services and graph; close the checkpoint connection when the command ends.
+    """Build services and graph; close the checkpoint saver when the command ends.
 
-    Closing it checkpoints the WAL into ``baton.db``, so the next command starts from a
-    clean file (and a refused command can leave it byte-identical).
+    On SQLite, closing it checkpoints the WAL into ``baton.db``, so the next command starts
+    from a clean file (and a refused command can leave it byte-identical).
     """
     from graphs.checkpointer import open_checkpointer
     from graphs.commit_points import arm_commit_points
@@ -56,9 +56,9 @@ def open_runtime(settings: Settings) -> Iterator[Runtime]:
     from graphs.services import build_services
 
     services = build_services(settings)
-    saver = arm_commit_points(open_checkpointer(settings.db_path))
+    saver = arm_commit_points(open_checkpointer(settings.database))
     try:
         graph = build_orchestrator(checkpointer=saver, services=services)
         yield Runtime(settings=settings, services=services, graph=graph)
     finally:
-        saver.conn.close()
+        saver.close()

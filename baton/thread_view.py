@@ -11,7 +11,7 @@ from baton.inputs import checked_thread_id
 from baton.pending import live_interrupts
 from baton.runtime import Runtime, config_for, open_runtime
 from baton.settings import load_settings
-from baton.thread_index import thread_exists
+from persistence.checkpoint_lookups import thread_exists
 
 TERMINAL = ("done", "failed", "budget_exhausted")
 
@@ -21,7 +21,7 @@ def opened_thread(thread_id: str) -> Iterator[tuple[Runtime, Any]]:
     """The runtime and the latest state of a thread that exists; else ``BadInput``."""
     checked_thread_id(thread_id)
     settings = load_settings()
-    if not thread_exists(settings.db_path, thread_id):
+    if not thread_exists(settings.database, thread_id):
         raise BadInput(f"unknown thread {thread_id}")
     with open_runtime(settings) as rt:
         yield rt, rt.graph.get_state(config_for(thread_id), subgraphs=True)

@@ -9,21 +9,21 @@ from typing import TYPE_CHECKING, Any
 from baton.console import print_json, say
 
 if TYPE_CHECKING:
-    from graphs.saver import BatonSaver
-    from graphs.saver_maintenance import Removal
+    from graphs.checkpointer import Saver
     from graphs.settings import Settings
+    from persistence.upkeep import Removal
 
 
 @contextmanager
-def opened_saver(settings: Settings) -> Iterator[BatonSaver]:
-    """Baton's sync saver on ``baton.db`` (which must exist), closed afterwards."""
+def opened_saver(settings: Settings) -> Iterator[Saver]:
+    """Baton's sync saver on the configured database, closed afterwards."""
     from graphs.checkpointer import open_checkpointer
 
-    saver = open_checkpointer(settings.db_path)
+    saver = open_checkpointer(settings.database)
     try:
         yield saver
     finally:
-        saver.conn.close()
+        saver.close()
 
 
 def _kib(n: int) -> str:
@@ -40,6 +40,7 @@ def report_removal(removal: Removal, returned: int | None, as_json: bool) -> Non
             "writes": removal.writes,
             "bytes": removal.bytes,
             "skipped": removal.skipped,
+            "materialised": removal.materialised,
             "returned_bytes": returned,
         }
         print_json(document)
@@ -52,5 +53,7 @@ def report_removal(removal: Removal, returned: int | None, as_json: bool) -> Non
     )
     if removal.skipped:
         say(f"left alone (state rebuilt from history): {', '.join(removal.skipped)}")
+    if removal.materialised:
+        say(f"kept checkpoints that rebuilt state from removed ones: {removal.materialised}")
     if returned is not None:
         say(f"vacuum returned {_kib(returned)} to the file system")

@@ -11,12 +11,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import concurrency, fanout, growth, orchestrator, serve, startup, superstep
+from bench import concurrency, fanout, growth, orchestrator, postgres, serve, startup, superstep
 from bench.machine import machine_info
 from bench.report import table, write_json
 from bench.targets import check_all
 
-WORKLOADS = ("superstep", "orchestrator", "fanout", "concurrency", "growth", "startup", "serve")
+WORKLOADS = (
+    "superstep",
+    "orchestrator",
+    "fanout",
+    "concurrency",
+    "postgres",
+    "growth",
+    "startup",
+    "serve",
+)
 RESULTS = Path(__file__).with_name("results") / "latest.json"
 
 
@@ -42,6 +51,8 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
             workdir, threads=200, steps=5, latency_s=0.05, repeats=2 if quick else 5
         )
         return asyncio.run(coro)
+    if name == "postgres":
+        return asyncio.run(postgres.run(workdir, repeats=2 if quick else 5, sizes=[100, 1000]))
     if name == "growth":
         return growth.run(workdir, steps=200)
     if name == "serve":

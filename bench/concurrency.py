@@ -25,7 +25,7 @@ from bench.stock import open_stock_async
 from bench.stubs import acall_stub
 from bench.timing import median_seconds, paired_ratio
 from graphs.checkpointer import open_async_checkpointer
-from graphs.loop_commit import percentiles_ms
+from persistence.sqlite.loop_commit import percentiles_ms
 
 
 class ChatState(TypedDict, total=False):

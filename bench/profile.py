@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 PACKAGES = (
+    ("psycopg", "/psycopg"),
     ("langgraph", "/langgraph/"),
     ("langchain_core", "/langchain_core/"),
     ("pydantic", "/pydantic"),
     ("asyncio", "/asyncio/"),
     ("baton: graphs", "/graphs/"),
+    ("baton: persistence", "/persistence/"),
     ("baton: agents", "/agents/"),
     ("baton: tools", "/tools/"),
     ("baton: bench", "/bench/"),

@@ -88,12 +88,43 @@ async def _fanout(workdir: Path, workers: int) -> list[tuple[str, pstats.Stats]]
     return out
 
 
+async def _postgres_concurrency(threads: int) -> list[tuple[str, pstats.Stats]]:
+    """200 threads on Baton's PostgreSQL saver, the stock one and none (a scratch database)."""
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    from bench.postgres import scratch_database
+    from graphs.checkpointer import serializer
+    from persistence.database import PostgresDatabase
+
+    out: list[tuple[str, pstats.Stats]] = []
+    async with (
+        scratch_database() as url,
+        open_async_checkpointer(PostgresDatabase(url)) as saver,
+        AsyncPostgresSaver.from_conn_string(url, serde=serializer()) as stock,
+    ):
+        graphs = {
+            "Baton's PostgreSQL saver": concurrency.build_chat(5, 0.05, saver),
+            "stock AsyncPostgresSaver": concurrency.build_chat(5, 0.05, stock),
+            "no checkpointer": concurrency.build_chat(5, 0.05),
+        }
+        for side, graph in graphs.items():
+            durable = side != "no checkpointer"
+            await concurrency.wall(graph, threads, f"warm-{side}", durable)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            seconds = await concurrency.wall(graph, threads, side, durable)
+            profiler.disable()
+            out.append((f"{side}: {seconds:.3f} s wall", pstats.Stats(profiler)))
+    return out
+
+
 def write_profiles(workdir: Path, results_dir: Path) -> list[Path]:
     """Profile both workloads side by side; the report files written."""
     jobs: dict[str, Callable[[], list[tuple[str, pstats.Stats]]]] = {
         "superstep": lambda: _superstep(workdir, steps=50, runs=20),
         "concurrency": lambda: asyncio.run(_concurrency(workdir, threads=200)),
         "fanout-1000": lambda: asyncio.run(_fanout(workdir, workers=1000)),
+        "postgres-concurrency": lambda: asyncio.run(_postgres_concurrency(threads=200)),
     }
     written: list[Path] = []
     for name, job in jobs.items():

@@ -59,6 +59,8 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
                 f"{durable['p99_ms']:.1f}/{durable['max_ms']:.1f}, in-memory saver "
                 f"{memory['median_ms']:.2f}/{memory['p99_ms']:.1f}/{memory['max_ms']:.1f}"
             )
+    if pg := results.get("postgres"):
+        lines.extend(postgres_lines(pg))
     if growth := results.get("growth"):
         lines.append(
             f"growth {growth['steps']} x 1 KB (bytes stored)        "
@@ -101,6 +103,28 @@ def _serve_lines(serve: dict[str, Any]) -> list[str]:
         "  first SSE event (ms, median/max)                  "
         f"{first['serve'].get('median', 0):.1f}/{first['serve'].get('max', 0):.1f}"
         f"   {first['dev'].get('median', 0):.1f}/{first['dev'].get('max', 0):.1f}"
+    )
+    return lines
+
+
+def postgres_lines(pg: dict[str, Any]) -> list[str]:
+    """The PostgreSQL rows: Baton's saver, the stock one and none, side by side."""
+    rows = [("orchestrator, 0 ms model (ms/run)", pg["orchestrator"], 1000.0)]
+    rows += [(f"fan-out N={f['workers']} x 100 ms (s)", f, 1.0) for f in pg["fanout"]]
+    lines = [f"PostgreSQL {pg['server_version']}   Baton        stock        none     Baton/stock"]
+    for name, row, scale in rows:
+        lines.append(
+            f"  {name:<34} {row['baton_s'] * scale:>9.3f} {row['stock_s'] * scale:>9.3f} "
+            f"{row['raw_s'] * scale:>9.3f}   {row['baton_vs_stock']:>5.2f}x  "
+            f"(ratio {row['ratio']:.2f}x, stock {row['stock_ratio']:.2f}x)"
+        )
+    conc = pg["concurrency"]
+    total = conc["threads"] * conc["steps"]
+    lines.append(
+        f"  {conc['threads']} threads x {conc['steps']} x {conc['latency_ms']:.0f} ms (steps/s)"
+        f"       {total / conc['baton_s']:>9.1f} {total / conc['stock_s']:>9.1f} "
+        f"{total / conc['raw_s']:>9.1f}   {conc['baton_vs_stock']:>5.2f}x  "
+        f"(fraction {conc['fraction']:.2f}, stock {conc['stock_fraction']:.2f})"
     )
     return lines
 

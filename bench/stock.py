@@ -1,6 +1,6 @@
 """The stock ``langgraph-checkpoint-sqlite`` savers, for comparison with Baton's.
 
-Same file pragmas (``graphs.sqlite_conn.PRAGMAS``) and the same serializer as Baton's
+Same file pragmas (``persistence.sqlite.connect.PRAGMAS``) and the same serializer as Baton's
 savers, so the difference measured is the saver code itself: commits per call against
 group commit.
 """
@@ -15,7 +15,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from graphs.checkpointer import serializer
-from graphs.sqlite_conn import BUSY_TIMEOUT_MS, PRAGMAS, connect
+from persistence.sqlite.connect import BUSY_TIMEOUT_MS, PRAGMAS, connect
 
 
 def open_stock(db_path: Path) -> SqliteSaver:

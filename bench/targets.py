@@ -36,6 +36,10 @@ def _fanout(n: int) -> Callable[[dict[str, Any]], float]:
     return lambda r: float(next(row["ratio"] for row in r["fanout"] if row["workers"] == n))
 
 
+def _pg_fanout(n: int, key: str) -> Callable[[dict[str, Any]], float]:
+    return lambda r: float(next(row[key] for row in r["postgres"]["fanout"] if row["workers"] == n))
+
+
 TARGETS = [
     Target(
         "orchestrator superstep ratio (0 ms stub)",
@@ -49,6 +53,36 @@ TARGETS = [
     Target("fan-out ratio N=100", 1.1, True, _fanout(100)),
     Target("fan-out ratio N=1000", 1.25, True, _fanout(1000)),
     Target("200-thread throughput fraction", 0.8, False, lambda r: r["concurrency"]["fraction"]),
+    Target(
+        "PostgreSQL orchestrator: Baton / stock",
+        1.0,
+        True,
+        lambda r: r["postgres"]["orchestrator"]["baton_vs_stock"],
+    ),
+    Target(
+        "PostgreSQL fan-out N=100: Baton / stock saver",
+        1.0,
+        True,
+        _pg_fanout(100, "baton_vs_stock"),
+    ),
+    Target(
+        "PostgreSQL fan-out N=1000: Baton / stock saver",
+        1.0,
+        True,
+        _pg_fanout(1000, "baton_vs_stock"),
+    ),
+    Target(
+        "PostgreSQL 200 threads: Baton / stock",
+        1.0,
+        True,
+        lambda r: r["postgres"]["concurrency"]["baton_vs_stock"],
+    ),
+    Target(
+        "PostgreSQL 200-thread throughput fraction",
+        0.8,
+        False,
+        lambda r: r["postgres"]["concurrency"]["fraction"],
+    ),
     Target("growth bytes (200 x 1 KB)", 1_000_000, True, lambda r: r["growth"]["checkpoint_bytes"]),
     Target("baton --help seconds", 0.3, True, lambda r: r["startup"]["help"]["median_s"]),
     Target(

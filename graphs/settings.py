@@ -6,10 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agents.models.tiers import ModelConfig
+from persistence.database import POSTGRES_URL, Database, PostgresDatabase, SqliteDatabase
 
 
 class Settings(BaseSettings):
@@ -20,6 +21,12 @@ class Settings(BaseSettings):
     )
 
     home: Path = Field(default=Path(".baton"), description="Where Baton keeps its databases.")
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://... keeps checkpoints in PostgreSQL; unset: SQLite under home.",
+    )
+    database_pool_max: int = Field(default=10, ge=1, le=1000)
+    database_conn_lifetime_s: float = Field(default=1800.0, gt=0)
     fast_model: str = "gpt-4o-mini"
     strong_model: str = "gpt-4o"
     openai_api_key: SecretStr | None = Field(
@@ -43,6 +50,28 @@ class Settings(BaseSettings):
     auto_approve_refunds_upto: Decimal | None = Field(
         default=None, ge=0, description="Refunds up to this amount need no human (off: None)."
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, url: SecretStr | None) -> SecretStr | None:
+        if (
+            url is not None
+            and url.get_secret_value()
+            and not POSTGRES_URL.match(url.get_secret_value())
+        ):
+            raise ValueError("must start with postgresql:// (or postgres://)")
+        return url if url is not None and url.get_secret_value() else None
+
+    @property
+    def database(self) -> Database:
+        """Where checkpoints live: PostgreSQL when ``database_url`` is set, else ``db_path``."""
+        if self.database_url is None:
+            return SqliteDatabase(self.db_path)
+        return PostgresDatabase(
+            self.database_url.get_secret_value(),
+            max_size=self.database_pool_max,
+            max_lifetime_s=self.database_conn_lifetime_s,
+        )
 
     @property
     def db_path(self) -> Path:

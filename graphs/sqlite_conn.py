@@ -1,44 +1,9 @@
-"""How Baton opens its own SQLite file: WAL, explicit synchronous and busy timeout.
+"""Where the SQLite stores still in ``graphs/`` (budget, trace, audit) open their file.
 
-WAL lets readers (``baton threads``, Studio) run while a run writes; ``synchronous=FULL``
-makes every commit survive power loss as well as a process crash; the busy timeout turns
-lock contention between processes into waiting instead of "database is locked" (except on
-the event loop's write connection, which must never wait: see ``graphs.loop_commit``).
+The opener itself lives in ``persistence.sqlite.connect``; these names stay importable
+from here until those stores move into ``persistence/`` too.
 """
 
-from __future__ import annotations
+from persistence.sqlite.connect import BUSY_TIMEOUT_MS, PRAGMAS, connect, session
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
-BUSY_TIMEOUT_MS = 15_000
-PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=FULL",
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
-)
-"""Set on every connection Baton opens to its own files (sync and async alike)."""
-
-
-def connect(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
-    """Open ``path`` with Baton's pragmas (creating its folder)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=check_same_thread
-    )
-    for pragma in PRAGMAS:
-        conn.execute(pragma)
-    return conn
-
-
-@contextmanager
-def session(path: Path) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection: one transaction, committed on success, then closed."""
-    conn = connect(path)
-    try:
-        with conn:
-            yield conn
-    finally:
-        conn.close()
+__all__ = ["BUSY_TIMEOUT_MS", "PRAGMAS", "connect", "session"]

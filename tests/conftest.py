@@ -9,9 +9,11 @@ the developer's shell has them set.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres_db import create_database, drop_database, empty_tables
 
 from graphs.settings import Settings
 
@@ -45,6 +47,28 @@ def _no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
 def settings(tmp_path: Path) -> Settings:
     """Offline settings whose databases live under the test's own tmp dir."""
     return Settings(home=tmp_path / "home", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def postgres_session_url() -> Iterator[str]:
+    """This test process's own PostgreSQL database, dropped when the session ends."""
+    url = create_database()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def postgres_url(postgres_session_url: str) -> str:
+    """The session's PostgreSQL database with every table emptied for this test."""
+    empty_tables(postgres_session_url)
+    return postgres_session_url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """``settings`` on each engine in turn: SQLite under the home, then PostgreSQL."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    return Settings(home=tmp_path / "home", database_url=url, _env_file=None)  # type: ignore[call-arg]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -24,7 +24,7 @@ from baton.outcome import Outcome, read_outcome
 from baton.pending import cut_off
 from baton.runtime import Runtime, config_for, open_runtime
 from baton.settings import ensure_home_writable, load_settings
-from baton.thread_index import thread_exists
+from persistence.checkpoint_lookups import thread_exists
 
 _ANSWER_NODES = ("synthesize",)
 
@@ -104,7 +104,7 @@ class ChatSession:
 
     def _reopen(self) -> Outcome | None:
         """Where an existing conversation stands: finish what it left open first."""
-        if not thread_exists(self.rt.settings.db_path, self.thread_id):
+        if not thread_exists(self.rt.settings.database, self.thread_id):
             return None
         snapshot = self.rt.graph.get_state(config_for(self.thread_id), subgraphs=True)
         outcome = read_outcome(self.rt, self.thread_id)

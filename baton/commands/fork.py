@@ -9,8 +9,8 @@ from baton.console import print_json, say
 from baton.errors import BadInput
 from baton.inputs import checked_thread_id, new_thread_id
 from baton.settings import load_settings
-from baton.thread_index import thread_exists
 from baton.upkeep import opened_saver
+from persistence.checkpoint_lookups import thread_exists
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,9 +33,9 @@ def fork_command(args: argparse.Namespace) -> int:
     source = checked_thread_id(args.thread)
     target = checked_thread_id(args.to) if args.to is not None else new_thread_id()
     settings = load_settings()
-    if not thread_exists(settings.db_path, source):
+    if not thread_exists(settings.database, source):
         raise BadInput(f"unknown thread {source}")
-    if thread_exists(settings.db_path, target):
+    if thread_exists(settings.database, target):
         raise BadInput(f"thread {target} exists")
     checkpoints = writes = 0
     if not args.dry_run:

@@ -15,7 +15,7 @@ from baton.outcome import read_outcome, report
 from baton.pending import cut_off, live_interrupts, pending_approvals
 from baton.runtime import config_for, open_runtime
 from baton.settings import ensure_home_writable, load_settings
-from baton.thread_index import thread_exists
+from persistence.checkpoint_lookups import thread_exists
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,7 +72,7 @@ def resume_command(args: argparse.Namespace) -> int:
         args.approve, args.reject, args.reason, args.edit, args.edit_args, args.sent, args.not_sent
     )
     settings = load_settings()
-    if not thread_exists(settings.db_path, thread_id):
+    if not thread_exists(settings.database, thread_id):
         raise BadInput(f"unknown thread {thread_id}")
     ensure_home_writable(settings)
     with open_runtime(settings) as rt:

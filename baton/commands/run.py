@@ -13,7 +13,7 @@ from baton.outcome import report
 from baton.pending import refuse_new_turn
 from baton.runtime import Runtime, config_for, open_runtime
 from baton.settings import ensure_home_writable, load_settings
-from baton.thread_index import thread_exists
+from persistence.checkpoint_lookups import thread_exists
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +38,7 @@ def _checkpoint_id(rt: Runtime, thread_id: str) -> str | None:
 
 def ready_for_a_turn(rt: Runtime, thread_id: str) -> str | None:
     """Refuse (``BadInput``) a thread that cannot take a turn; its checkpoint id, if any."""
-    if not thread_exists(rt.settings.db_path, thread_id):
+    if not thread_exists(rt.settings.database, thread_id):
         return None
     snapshot = rt.graph.get_state(config_for(thread_id), subgraphs=True)
     refusal = refuse_new_turn(snapshot, thread_id)
@@ -59,7 +59,7 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"thread: {thread_id}", flush=True)
         with thread_lease(settings.db_path, thread_id) as lease:
             now = _checkpoint_id(rt, thread_id) if seen else None
-            if now != seen or (seen is None and thread_exists(settings.db_path, thread_id)):
+            if now != seen or (seen is None and thread_exists(settings.database, thread_id)):
                 raise ThreadBusy(f"thread {thread_id} is busy: another baton process moved it on")
             if not args.json:
                 announce_models(rt)

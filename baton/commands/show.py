@@ -10,8 +10,8 @@ from baton import exit_codes
 from baton.console import compact_json, field, print_json, say
 from baton.pending import pending_approvals, print_pending
 from baton.runtime import Runtime
-from baton.thread_index import run_ids
 from baton.thread_view import opened_thread, thread_status
+from persistence.checkpoint_lookups import run_ids
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,7 +46,7 @@ def thread_details(rt: Runtime, thread_id: str, snapshot: Any) -> dict[str, Any]
         "final_answer": values.get("final_answer"),
         "error": values.get("error"),
         "usage": rt.services.budget.usage(thread_id).model_dump(),
-        "runs": run_ids(rt.settings.db_path, thread_id),
+        "runs": run_ids(rt.settings.database, thread_id),
     }
 
 

@@ -9,8 +9,8 @@ from baton import exit_codes
 from baton.console import first_line, print_json, say
 from baton.runtime import config_for, open_runtime
 from baton.settings import load_settings
-from baton.thread_index import thread_ids
 from baton.thread_view import thread_status
+from persistence.checkpoint_lookups import thread_ids
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,7 +23,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def threads_command(args: argparse.Namespace) -> int:
     """List threads; with none, say so (and create nothing)."""
     settings = load_settings()
-    ids = thread_ids(settings.db_path)
+    ids = thread_ids(settings.database)
     rows: list[dict[str, Any]] = []
     if ids:
         with open_runtime(settings) as rt:

@@ -28,7 +28,7 @@ from baton.service.errors import ApiError
 from baton.service.inputs import checked_input
 from baton.service.resume import checked_resume, decider_for
 from baton.service.snapshots import answered_interrupts, snapshot_of, thread_config
-from baton.thread_index import thread_exists
+from persistence.checkpoint_lookups import thread_exists
 from persistence.runs import RunRecord
 from persistence.threads import ThreadRecord
 
@@ -189,7 +189,7 @@ async def start_run(
             raise ApiError(404, f"thread {thread_id} not found")
         if await asyncio.to_thread(
             ctx.threads.get, thread_id
-        ) is not None or await asyncio.to_thread(thread_exists, ctx.settings.db_path, thread_id):
+        ) is not None or await asyncio.to_thread(thread_exists, ctx.settings.database, thread_id):
             raise ApiError(409, f"thread id {thread_id} is taken")
     if existing is not None and existing.graph_id not in (None, assistant.graph_id):
         raise ApiError(

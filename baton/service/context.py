@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from baton.service.assistants import ORCHESTRATOR, Assistant, AssistantRegistry
 from baton.service.auth import KeyRing
@@ -19,8 +19,9 @@ from baton.service.settings import ServiceSettings
 from baton.service.streams import StreamHub
 
 if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
     from agents.models.tiers import ModelTiers
-    from graphs.saver_async import BatonAsyncSaver
     from graphs.services import Services
     from graphs.settings import Settings
     from persistence.runs import RunStore
@@ -39,7 +40,7 @@ class ServiceContext:
     settings: Settings
     service: ServiceSettings
     services: Services
-    saver: BatonAsyncSaver
+    saver: BaseCheckpointSaver[Any]
     assistants: AssistantRegistry
     runs: RunStore
     threads: ThreadStore
@@ -47,7 +48,7 @@ class ServiceContext:
     keyring: KeyRing
 
 
-def build_assistants(services: Services, saver: BatonAsyncSaver) -> AssistantRegistry:
+def build_assistants(services: Services, saver: BaseCheckpointSaver[Any]) -> AssistantRegistry:
     """The orchestrator and every registered worker, compiled over ``saver``."""
     from agents.workers import all_workers
     from graphs.orchestrator import build_orchestrator
@@ -80,17 +81,17 @@ async def open_context(
 
     from graphs.checkpointer import open_async_checkpointer
     from graphs.services import build_services
-    from persistence.sqlite.database import Database
     from persistence.sqlite.runs import SqliteRunStore
+    from persistence.sqlite.store_conn import StoreConnection
     from persistence.sqlite.stream_log import SqliteStreamLog
     from persistence.sqlite.threads import SqliteThreadStore
 
     settings.home.mkdir(parents=True, exist_ok=True)
     services = await asyncio.to_thread(build_services, settings, tiers)
-    records = await asyncio.to_thread(Database, settings.db_path)
-    events = await asyncio.to_thread(Database, settings.db_path, synchronous="NORMAL")
+    records = await asyncio.to_thread(StoreConnection, settings.db_path)
+    events = await asyncio.to_thread(StoreConnection, settings.db_path, synchronous="NORMAL")
     try:
-        async with open_async_checkpointer(settings.db_path) as saver:
+        async with open_async_checkpointer(settings.database) as saver:
             hub = StreamHub(await asyncio.to_thread(SqliteStreamLog, events))
             hub.start()
             try:

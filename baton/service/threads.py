@@ -22,7 +22,7 @@ from baton.service.errors import ApiError
 from baton.service.snapshots import snapshot_of
 from baton.service.state_view import thread_interrupts
 from baton.service.thread_body import ThreadCount, ThreadCreate, ThreadPatch, ThreadSearch
-from baton.thread_index import thread_exists
+from persistence.checkpoint_lookups import thread_exists
 from persistence.threads import SortBy, ThreadQuery, ThreadRecord
 
 router = APIRouter(tags=["threads"])
@@ -74,7 +74,7 @@ async def create_thread(body: ThreadCreate, who: Who) -> Response:
     thread_id = body.thread_id or str(uuid.uuid4())
     existing = await asyncio.to_thread(who.ctx.threads.get, thread_id)
     if existing is None and await asyncio.to_thread(
-        thread_exists, who.ctx.settings.db_path, thread_id
+        thread_exists, who.ctx.settings.database, thread_id
     ):
         raise ApiError(409, f"thread id {thread_id} is taken")
     now = time.time()

@@ -1,1 +1,1 @@
-"""The SQLite backends of Baton's stores, in ``BATON_HOME/baton.db``."""
+"""The SQLite backend: one file under ``BATON_HOME``, WAL, explicit synchronous."""

@@ -8,11 +8,16 @@ import time
 from collections.abc import Sequence
 from typing import Any, cast
 
+from persistence.migrations import Migration
 from persistence.runs import UNFINISHED, MultitaskStrategy, RunRecord, RunStatus
-from persistence.sqlite.database import Database
+from persistence.sqlite.store_conn import StoreConnection
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS service_runs (
+MIGRATIONS = (
+    Migration(
+        1,
+        "run records",
+        statements=(
+            """CREATE TABLE IF NOT EXISTS service_runs (
     run_id TEXT PRIMARY KEY,
     thread_id TEXT NOT NULL,
     tenant TEXT NOT NULL,
@@ -27,10 +32,13 @@ CREATE TABLE IF NOT EXISTS service_runs (
     attempt INTEGER NOT NULL DEFAULT 1,
     result TEXT,
     error TEXT
-);
-CREATE INDEX IF NOT EXISTS service_runs_thread ON service_runs(thread_id, created_at);
-CREATE INDEX IF NOT EXISTS service_runs_status ON service_runs(status, created_at)
-"""
+)""",
+            "CREATE INDEX IF NOT EXISTS service_runs_thread ON service_runs(thread_id, created_at)",
+            "CREATE INDEX IF NOT EXISTS service_runs_status ON service_runs(status, created_at)",
+        ),
+    ),
+)
+"""The store's versioned schema on SQLite."""
 
 _COLUMNS = (
     "run_id, thread_id, tenant, assistant_id, graph_id, status, multitask_strategy, "
@@ -60,9 +68,9 @@ def _record(row: sqlite3.Row) -> RunRecord:
 class SqliteRunStore:
     """``persistence.runs.RunStore`` on SQLite."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
-        db.migrate(SCHEMA)
+        db.migrate("service_runs", MIGRATIONS)
 
     def insert(self, run: RunRecord) -> None:
         """Store a new run."""

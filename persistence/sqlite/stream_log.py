@@ -9,26 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from persistence.sqlite.database import Database
+from persistence.migrations import Migration
+from persistence.sqlite.store_conn import StoreConnection
 from persistence.stream_log import StreamEvent
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS stream_events (
+MIGRATIONS = (
+    Migration(
+        1,
+        "the stream event log",
+        statements=(
+            """CREATE TABLE IF NOT EXISTS stream_events (
     run_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
     event TEXT NOT NULL,
     data BLOB NOT NULL,
     PRIMARY KEY (run_id, seq)
-) WITHOUT ROWID
-"""
+) WITHOUT ROWID""",
+        ),
+    ),
+)
+"""The store's versioned schema on SQLite."""
 
 
 class SqliteStreamLog:
     """``persistence.stream_log.StreamLog`` on SQLite."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
-        db.migrate(SCHEMA)
+        db.migrate("stream_events", MIGRATIONS)
 
     def append(self, events: Sequence[StreamEvent]) -> None:
         """Store events (any runs), all or none."""

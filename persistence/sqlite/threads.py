@@ -12,7 +12,8 @@ import sqlite3
 import time
 from typing import Any, cast
 
-from persistence.sqlite.database import Database
+from persistence.migrations import Migration
+from persistence.sqlite.store_conn import StoreConnection
 from persistence.threads import (
     ThreadQuery,
     ThreadRecord,
@@ -20,8 +21,12 @@ from persistence.threads import (
     metadata_matches,
 )
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS service_threads (
+MIGRATIONS = (
+    Migration(
+        1,
+        "the thread index",
+        statements=(
+            """CREATE TABLE IF NOT EXISTS service_threads (
     thread_id TEXT PRIMARY KEY,
     tenant TEXT NOT NULL,
     created_at REAL NOT NULL,
@@ -30,9 +35,13 @@ CREATE TABLE IF NOT EXISTS service_threads (
     metadata TEXT NOT NULL,
     graph_id TEXT,
     error TEXT
-);
-CREATE INDEX IF NOT EXISTS service_threads_tenant ON service_threads(tenant, created_at)
-"""
+)""",
+            "CREATE INDEX IF NOT EXISTS service_threads_tenant "
+            "ON service_threads(tenant, created_at)",
+        ),
+    ),
+)
+"""The store's versioned schema on SQLite."""
 
 _COLUMNS = "thread_id, tenant, created_at, updated_at, status, metadata, graph_id, error"
 _SCAN_PAGE = 500
@@ -54,9 +63,9 @@ def _record(row: sqlite3.Row) -> ThreadRecord:
 class SqliteThreadStore:
     """``persistence.threads.ThreadStore`` on SQLite."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
-        db.migrate(SCHEMA)
+        db.migrate("service_threads", MIGRATIONS)
 
     def insert(self, thread: ThreadRecord) -> bool:
         """Store a new thread; False (and nothing written) if the id is taken."""

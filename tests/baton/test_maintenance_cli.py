@@ -121,11 +121,20 @@ def test_delete_run_takes_back_an_approval_and_the_refund_still_happens_once(
     before = fingerprint(threads_home)
     assert main(["delete", "waiting", "--run", second, "--dry-run"]) == 0
     assert capsys.readouterr().out.startswith("would remove ")
-    assert main(["delete", "waiting", "--run", first]) == 2  # the second run continued it
-    assert "continued from run" in capsys.readouterr().err
     assert main(["delete", "waiting", "--run", "r-404"]) == 2
     assert main(["delete", "waiting", "--run", "../x"]) == 2
     assert fingerprint(threads_home) == before
+
+    # the first run can go even though the second continued from it (on a copy): every
+    # checkpoint it made goes, and what the second run wrote onto them with them; the
+    # second run resumed inside the operator's subgraph, so its own checkpoints are there
+    assert main(["fork", "waiting", "--to", "copy"]) == 0
+    capsys.readouterr()
+    assert main(["delete", "copy", "--run", first, "--json"]) == 0
+    removed = _json(capsys)
+    assert removed["threads"] == ["copy"] and removed["checkpoints"] and removed["writes"]
+    assert main(["show", "copy", "--json"]) == 0
+    assert _json(capsys)["runs"] == [second]
 
     assert main(["delete", "waiting", "--run", second, "--json"]) == 0
     undone = _json(capsys)

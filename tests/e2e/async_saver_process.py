@@ -1,10 +1,11 @@
 """A process that writes through Baton's async saver until it is killed (see its test).
 
-``python async_saver_process.py DB puts`` runs 40 coroutines that store checkpoints and
+``python async_saver_process.py DB LOG puts`` runs 40 coroutines that store checkpoints and
 print ``ack THREAD CHECKPOINT STEP`` after each ``aput`` and its ``aput_writes`` return.
-``... DB graph`` runs a counting graph on 40 threads of 300 steps; every step it runs is
-appended to ``DB.steps`` as ``THREAD N``. ``... DB resume`` finishes every thread of a
+``... DB LOG graph`` runs a counting graph on 40 threads of 300 steps; every step it runs is
+appended to the file LOG as ``THREAD N``. ``... DB LOG resume`` finishes every thread of a
 killed ``graph`` run (logging its steps the same way) and prints the final counts as JSON.
+DB is a SQLite file, or a ``postgresql://`` URL.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from langgraph.checkpoint.base import create_checkpoint, empty_checkpoint
 from langgraph.graph import END, START, StateGraph
 
 from graphs.checkpointer import open_async_checkpointer
-from graphs.saver_async import BatonAsyncSaver
+from persistence.database import Database, PostgresDatabase, SqliteDatabase
 
 THREADS = 40
 STEPS = 300
@@ -33,7 +34,7 @@ class Count(TypedDict):
     n: int
 
 
-def counting_graph(saver: BatonAsyncSaver, log: int) -> Any:
+def counting_graph(saver: Any, log: int) -> Any:
     """One node that adds one, ``STEPS`` times, logging each step it runs to ``log``."""
 
     async def add(state: Count, config: RunnableConfig) -> Count:
@@ -48,7 +49,7 @@ def counting_graph(saver: BatonAsyncSaver, log: int) -> Any:
     return graph.compile(checkpointer=saver)
 
 
-async def puts(saver: BatonAsyncSaver, thread: str) -> None:
+async def puts(saver: Any, thread: str) -> None:
     """Store checkpoints (and a write each) forever, acknowledging each stored one."""
     checkpoint = empty_checkpoint()
     for step in range(10**9):
@@ -59,13 +60,13 @@ async def puts(saver: BatonAsyncSaver, thread: str) -> None:
         print(f"ack {thread} {checkpoint['id']} {step}", flush=True)
 
 
-async def main(db: Path, mode: str) -> None:
+async def main(db: Database, log_path: Path, mode: str) -> None:
     """Run ``mode`` against ``db``."""
     async with open_async_checkpointer(db) as saver:
         threads = [f"t{i}" for i in range(THREADS)]
         if mode == "puts":
             await asyncio.gather(*(puts(saver, t) for t in threads))
-        log = os.open(f"{db}.steps", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         graph = counting_graph(saver, log)
         configs = [{"configurable": {"thread_id": t}} for t in threads]
         if mode == "graph":
@@ -77,5 +78,12 @@ async def main(db: Path, mode: str) -> None:
             print(json.dumps({t: s.values["n"] for t, s in zip(threads, states, strict=True)}))
 
 
+def database(where: str) -> Database:
+    """A SQLite file, or PostgreSQL when ``where`` is a URL."""
+    if where.startswith("postgresql://"):
+        return PostgresDatabase(where)
+    return SqliteDatabase(Path(where))
+
+
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), sys.argv[2]))
+    asyncio.run(main(database(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]))

@@ -18,14 +18,16 @@ DOUBLE_CHARGE = (
 )
 
 
-def cli_env(home: Path) -> dict[str, str]:
-    """The environment of a CLI process: offline, UTF-8, its own home."""
+def cli_env(home: Path, database_url: str | None = None) -> dict[str, str]:
+    """The environment of a CLI process: offline, UTF-8, its own home (and database)."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("BATON_", "OPENAI_", "LANGSMITH_", "LANGCHAIN_"))
     }
     env.update(BATON_HOME=str(home), PYTHONUTF8="1", PYTHONUNBUFFERED="1")
+    if database_url is not None:
+        env["BATON_DATABASE_URL"] = database_url
     return env
 
 
@@ -39,12 +41,13 @@ class Baton:
     """The ``baton`` command bound to one home."""
 
     home: Path
+    database_url: str | None = None
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``baton ARGS`` to completion."""
         return subprocess.run(
             cli_command(*args),
-            env=cli_env(self.home),
+            env=cli_env(self.home, self.database_url),
             cwd=self.home.parent,
             capture_output=True,
             text=True,
@@ -57,7 +60,7 @@ class Baton:
         processes = [
             subprocess.Popen(
                 cli_command(*args),
-                env=cli_env(self.home),
+                env=cli_env(self.home, self.database_url),
                 cwd=self.home.parent,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -1,4 +1,5 @@
-"""Baton's async saver under SIGKILL: what it acknowledged is on disk, threads resume."""
+"""Baton's async savers under SIGKILL, on SQLite and on PostgreSQL: what they acknowledged
+is stored, and every thread resumes."""
 
 from __future__ import annotations
 
@@ -11,18 +12,47 @@ import sys
 import time
 from collections import Counter
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import async_saver_process as writer
+import psycopg
+import pytest
 from cli_process import cli_env
 
 SCRIPT = Path(writer.__file__)
 
 
-def _start(db: Path, mode: str) -> subprocess.Popen[str]:
+@dataclass
+class Store:
+    """Where the writer process keeps checkpoints, and how the test reads them back."""
+
+    where: str
+    log: Path
+
+    def rows(self, sql: str, *args: object) -> list[tuple[object, ...]]:
+        if self.where.startswith("postgresql://"):
+            sql = sql.replace(" writes", " checkpoint_writes").replace("?", "%s")
+            with psycopg.connect(self.where) as conn:
+                return list(conn.execute(sql, args).fetchall())
+        with closing(sqlite3.connect(self.where, timeout=15)) as conn:
+            return list(conn.execute(sql, args).fetchall())
+
+    def count(self, sql: str, *args: object) -> int:
+        return int(self.rows(sql, *args)[0][0])  # type: ignore[call-overload]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    if request.param == "sqlite":
+        return Store(str(tmp_path / "saver.db"), tmp_path / "steps.log")
+    return Store(request.getfixturevalue("postgres_url"), tmp_path / "steps.log")
+
+
+def _start(store: Store, mode: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, str(SCRIPT), str(db), mode],
-        env=cli_env(db.parent / "home"),
+        [sys.executable, str(SCRIPT), store.where, str(store.log), mode],
+        env=cli_env(store.log.parent / "home"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -34,14 +64,8 @@ def _kill(process: subprocess.Popen[str]) -> None:
     assert process.wait(timeout=30) == -signal.SIGKILL
 
 
-def _count(db: Path, sql: str, *args: object) -> int:
-    with closing(sqlite3.connect(db, timeout=15)) as conn:
-        return int(conn.execute(sql, args).fetchone()[0])
-
-
-def test_every_acknowledged_checkpoint_and_write_survives_a_kill(tmp_path: Path) -> None:
-    db = tmp_path / "acks.db"
-    process = _start(db, "puts")
+def test_every_acknowledged_checkpoint_and_write_survives_a_kill(store: Store) -> None:
+    process = _start(store, "puts")
     assert process.stdout is not None
     acks: list[list[str]] = []
     for line in process.stdout:
@@ -50,32 +74,31 @@ def test_every_acknowledged_checkpoint_and_write_survives_a_kill(tmp_path: Path)
             break
     _kill(process)
     assert len(acks) >= 1500, process.stderr.read() if process.stderr else ""
-    with closing(sqlite3.connect(db)) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        checkpoints = set(conn.execute("SELECT thread_id, checkpoint_id FROM checkpoints"))
-        writes = set(conn.execute("SELECT thread_id, checkpoint_id, task_id FROM writes"))
+    if not store.where.startswith("postgresql://"):
+        assert store.rows("PRAGMA integrity_check")[0][0] == "ok"
+    checkpoints = set(store.rows("SELECT thread_id, checkpoint_id FROM checkpoints"))
+    writes = set(store.rows("SELECT thread_id, checkpoint_id, task_id FROM writes"))
     assert all((thread, cid) in checkpoints for thread, cid, _ in acks)
     assert all((thread, cid, f"task-{step}") in writes for thread, cid, step in acks)
 
 
 def test_a_killed_graph_run_resumes_every_thread_rerunning_at_most_its_last_step(
-    tmp_path: Path,
+    store: Store,
 ) -> None:
-    db = tmp_path / "graph.db"
-    process = _start(db, "graph")
+    process = _start(store, "graph")
     assert process.stdout is not None and process.stdout.readline().strip() == "started"
     deadline = time.monotonic() + 60
-    while _count(db, "SELECT COUNT(*) FROM checkpoints") < 2000:  # mid-run, every thread busy
+    while store.count("SELECT COUNT(*) FROM checkpoints") < 2000:  # mid-run, every thread busy
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.02)
     _kill(process)
     total = writer.THREADS * writer.STEPS
-    killed_at = _count(db, "SELECT COUNT(*) FROM checkpoints")
+    killed_at = store.count("SELECT COUNT(*) FROM checkpoints")
     assert killed_at < total  # it really was stopped part way
 
     resumed = subprocess.run(
-        [sys.executable, str(SCRIPT), str(db), "resume"],
-        env=cli_env(tmp_path / "home"),
+        [sys.executable, str(SCRIPT), store.where, str(store.log), "resume"],
+        env=cli_env(store.log.parent / "home"),
         capture_output=True,
         text=True,
         timeout=120,
@@ -83,7 +106,7 @@ def test_a_killed_graph_run_resumes_every_thread_rerunning_at_most_its_last_step
     assert resumed.returncode == 0, resumed.stderr
     finals = json.loads(resumed.stdout)
     assert finals == {f"t{i}": writer.STEPS for i in range(writer.THREADS)}
-    runs = Counter(Path(f"{db}.steps").read_text().split("\n")[:-1])
+    runs = Counter(store.log.read_text().split("\n")[:-1])
     assert set(runs) == {f"t{i} {n}" for i in range(writer.THREADS) for n in range(1, 301)}
     assert max(runs.values()) <= 2  # a step runs again only if the kill beat its checkpoint
     rerun_threads = Counter(step.split()[0] for step, seen in runs.items() if seen > 1)

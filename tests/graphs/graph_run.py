@@ -1,4 +1,4 @@
-"""A thread of the real orchestrator on a real SQLite checkpointer, with scripted models.
+"""A thread of the real orchestrator on a real checkpointer (SQLite or PostgreSQL), scripted models.
 
 ``Run`` compiles the orchestrator with ``fakes.scripted_tiers(handlers)`` (roles without a
 handler use the offline stand-in) over a test's own Baton home; it starts, inspects and
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fakes import CallLog, Handler, scripted_tiers
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command, Interrupt
 
 from graphs.checkpointer import open_checkpointer
@@ -32,14 +31,14 @@ class Run:
     settings: Settings
     handlers: Mapping[str, Handler]
     thread: str = "thread-1"
-    savers: list[SqliteSaver] = field(default_factory=list)
+    savers: list[Any] = field(default_factory=list)
     log: CallLog = field(default_factory=CallLog)
 
     def __post_init__(self) -> None:
         self.graph = self._build()
 
     def _build(self) -> Any:
-        saver = open_checkpointer(self.settings.db_path)
+        saver = open_checkpointer(self.settings.database)
         self.savers.append(saver)
         tiers, _ = scripted_tiers(self.handlers, log=self.log)
         return build_orchestrator(checkpointer=saver, settings=self.settings, tiers=tiers)
@@ -121,4 +120,4 @@ class Run:
 
     def close(self) -> None:
         for saver in self.savers:
-            saver.conn.close()
+            saver.close()

@@ -56,7 +56,9 @@ async def test_threads_if_exists_and_if_not_exists(app: Served) -> None:
         await app.sdk.threads.create(thread_id=tid)
     assert taken.value.response.status_code == 409
     fresh = f"chat-{uuid.uuid4().hex[:8]}"
-    result = await app.sdk.runs.wait(fresh, "baton", input={"request": POLICY}, if_not_exists="create")
+    result = await app.sdk.runs.wait(
+        fresh, "baton", input={"request": POLICY}, if_not_exists="create"
+    )
     assert result["status"] == "done"
     thread = await app.sdk.threads.get(fresh)
     assert thread["metadata"]["graph_id"] == "baton"

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from baton.service.streams import StreamHub
-from persistence.sqlite.database import Database
+from persistence.sqlite.store_conn import StoreConnection
 from persistence.sqlite.stream_log import SqliteStreamLog
 
 
@@ -15,7 +15,7 @@ async def _collect(hub: StreamHub, run_id: str, after: int = 0) -> list[tuple[in
 
 
 async def test_subscribers_get_every_event_once_in_order(tmp_path: Path) -> None:
-    hub = StreamHub(SqliteStreamLog(Database(tmp_path / "baton.db", synchronous="NORMAL")))
+    hub = StreamHub(SqliteStreamLog(StoreConnection(tmp_path / "baton.db", synchronous="NORMAL")))
     hub.start()
     await hub.open("r1")
     live = asyncio.create_task(_collect(hub, "r1"))
@@ -35,14 +35,14 @@ async def test_a_new_process_continues_the_numbering_and_replays_the_old_part(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "baton.db"
-    first = StreamHub(SqliteStreamLog(Database(path, synchronous="NORMAL")))
+    first = StreamHub(SqliteStreamLog(StoreConnection(path, synchronous="NORMAL")))
     first.start()
     await first.open("r1")
     first.publish("r1", "metadata", b'{"attempt":1}')
     first.publish("r1", "updates", b"{}")
     await first.stop()  # the process goes away with the run unfinished
 
-    second = StreamHub(SqliteStreamLog(Database(path, synchronous="NORMAL")))
+    second = StreamHub(SqliteStreamLog(StoreConnection(path, synchronous="NORMAL")))
     second.start()
     await second.open("r1")
     second.publish("r1", "metadata", b'{"attempt":2}')

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from persistence.runs import RunRecord
-from persistence.sqlite.database import Database
 from persistence.sqlite.runs import SqliteRunStore
+from persistence.sqlite.store_conn import StoreConnection
 from persistence.sqlite.stream_log import SqliteStreamLog
 from persistence.sqlite.threads import SqliteThreadStore
 from persistence.stream_log import StreamEvent
@@ -16,8 +16,8 @@ from persistence.threads import ThreadQuery, ThreadRecord, metadata_matches
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return Database(tmp_path / "baton.db")
+def db(tmp_path: Path) -> StoreConnection:
+    return StoreConnection(tmp_path / "baton.db")
 
 
 def _run(run_id: str, thread_id: str, at: float, status: str = "pending") -> RunRecord:
@@ -35,7 +35,7 @@ def _run(run_id: str, thread_id: str, at: float, status: str = "pending") -> Run
     )
 
 
-def test_runs_are_kept_and_found(db: Database) -> None:
+def test_runs_are_kept_and_found(db: StoreConnection) -> None:
     runs = SqliteRunStore(db)
     runs.insert(_run("r1", "t1", 1.0))
     runs.insert(_run("r2", "t1", 2.0))
@@ -62,13 +62,13 @@ def test_runs_are_kept_and_found(db: Database) -> None:
     assert runs.get("r3") is None
 
 
-def test_a_second_connection_sees_committed_runs(db: Database, tmp_path: Path) -> None:
+def test_a_second_connection_sees_committed_runs(db: StoreConnection, tmp_path: Path) -> None:
     SqliteRunStore(db).insert(_run("r1", "t1", 1.0))
-    other = SqliteRunStore(Database(tmp_path / "baton.db"))
+    other = SqliteRunStore(StoreConnection(tmp_path / "baton.db"))
     assert other.get("r1") is not None
 
 
-def test_threads_are_indexed_per_tenant(db: Database) -> None:
+def test_threads_are_indexed_per_tenant(db: StoreConnection) -> None:
     threads = SqliteThreadStore(db)
     for i in range(30):
         tenant = "acme" if i % 3 else "globex"
@@ -98,7 +98,7 @@ def test_metadata_containment() -> None:
     assert not metadata_matches(stored, {"z": None})
 
 
-def test_stream_events_append_read_and_go(db: Database) -> None:
+def test_stream_events_append_read_and_go(db: StoreConnection) -> None:
     log = SqliteStreamLog(db)
     log.append([StreamEvent("r1", seq, "values", b"{}") for seq in (1, 2, 3)])
     log.append([StreamEvent("r2", 1, "metadata", b'{"x":1}')])

@@ -26,11 +26,11 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING
 
-from graphs.saver_rows import Waiter, commit_waiters, is_busy
+from persistence.sqlite.rows import Waiter, commit_waiters, is_busy
 
 if TYPE_CHECKING:
-    from graphs.saver_rows import Statement
-    from graphs.sqlite_thread import SqliteThread
+    from persistence.sqlite.rows import Statement
+    from persistence.sqlite.thread import SqliteThread
 
 _Queued = tuple[asyncio.Future[None], Waiter]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphs.saver_rows import INSERT_CHECKPOINT, merged
+from persistence.sqlite.rows import INSERT_CHECKPOINT, merged
 
 IGNORE = "INSERT OR IGNORE INTO writes"
 REPLACE = "INSERT OR REPLACE INTO writes"
@@ -34,7 +34,7 @@ def test_a_replacing_write_of_a_run_keeps_what_it_replaces_first() -> None:
     from langgraph.checkpoint.base import INTERRUPT
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-    from graphs.saver_rows import SAVE_REPLACED, writes_statements
+    from persistence.sqlite.rows import SAVE_REPLACED, writes_statements
 
     serde = JsonPlusSerializer()
     config: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""One SQLite connection shared by a store's callers, one transaction at a time.
+"""One SQLite connection shared by a service store's callers, one transaction at a time.
 
 The service calls stores from worker threads (``asyncio.to_thread``), never from the event
 loop, so a connection may wait for SQLite's write lock (busy timeout) without stalling
@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
+
+from persistence.migrations import Migration
+from persistence.sqlite.migrate import migrate
 
 BUSY_TIMEOUT_MS = 15_000
 
 Synchronous = Literal["FULL", "NORMAL"]
 
 
-class Database:
+class StoreConnection:
     """A WAL-mode connection to ``path`` with explicit ``synchronous`` and busy timeout.
 
     ``FULL`` makes each commit survive power loss; ``NORMAL`` (in WAL mode) survives a
@@ -41,11 +44,10 @@ class Database:
         self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self._lock = threading.Lock()
 
-    def migrate(self, script: str) -> None:
-        """Create what ``script`` declares (idempotent ``CREATE ... IF NOT EXISTS``)."""
-        with self.write() as conn:
-            for statement in filter(str.strip, script.split(";")):
-                conn.execute(statement)
+    def migrate(self, store: str, migrations: Sequence[Migration]) -> None:
+        """Apply what ``store``'s versioned schema is missing (``baton_migrations``)."""
+        with self._lock:
+            migrate(self._conn, store, migrations)
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

@@ -14,24 +14,28 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from graphs import saver_maintenance as upkeep
-from graphs.saver_rows import (
+from persistence.checkpoint_config import saved_config
+from persistence.checkpoint_upkeep import CheckpointUpkeep
+from persistence.delta import DeltaSpecs
+from persistence.sqlite import maintenance as upkeep
+from persistence.sqlite.migrate import migrate
+from persistence.sqlite.rows import (
     INSERT_CHECKPOINT,
     Statement,
     Waiter,
     checkpoint_statement,
     commit_waiters,
-    saved_config,
     writes_statements,
 )
+from persistence.sqlite.schema import CHECKPOINT_MIGRATIONS
+from persistence.upkeep import CheckpointRow, Key, Plan, Removal
 
 _T = TypeVar("_T")
 
@@ -43,23 +47,24 @@ waiting 100 µs lets both share one fsync: a one-node loop went from 2.0 to 1.0 
 superstep. Every call still returns only after its own rows are committed."""
 
 
-class BatonSaver(SqliteSaver):
-    """``SqliteSaver`` whose writes from concurrent threads share commits."""
+class BatonSaver(CheckpointUpkeep, SqliteSaver):
+    """``SqliteSaver`` whose writes from concurrent threads share commits, with upkeep."""
 
-    def __init__(self, conn: sqlite3.Connection, **kwargs: Any) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, *, delta_channels: DeltaSpecs | None = None, **kwargs: Any
+    ) -> None:
+        """Wrap ``conn``; ``delta_channels`` are the graphs' ``DeltaChannel`` specs."""
         super().__init__(conn, **kwargs)
+        self.delta_channels = dict(delta_channels or {})
         self._queue: list[Waiter] = []
         self._queue_lock = threading.Lock()
 
     def setup(self) -> None:
-        """The stock tables, plus ``writes.run_id`` and ``replaced_writes``.
-
-        See ``graphs.saver_rows`` for what they hold.
-        """
+        """The stock tables, then Baton's migrations (``persistence.sqlite.schema``)."""
         if self.is_setup:
             return
         super().setup()
-        upkeep.add_run_tables(self.conn)
+        migrate(self.conn, "checkpoints", CHECKPOINT_MIGRATIONS)
 
     def put(
         self,
@@ -101,76 +106,63 @@ class BatonSaver(SqliteSaver):
         """Insert every waiter's rows in one transaction and commit once; mark them done."""
         commit_waiters(self.conn, batch)
 
-    def _maintain(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+    # -- what maintenance needs (``persistence.checkpoint_upkeep``) ------------------------
+
+    def _locked(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         with self.lock:
             self.setup()
             return work(self.conn)
 
-    def prune_history(
-        self, keep_latest: int, thread_ids: Sequence[str] | None = None, *, dry_run: bool = False
-    ) -> upkeep.Removal:
-        """Keep the latest ``keep_latest`` top-level checkpoints of each thread (see upkeep)."""
-        return self._maintain(lambda c: upkeep.prune_history(c, keep_latest, thread_ids, dry_run))
+    def upkeep_threads(self) -> list[str]:
+        """Every thread with a checkpoint."""
+        return self._locked(upkeep.all_threads)
 
-    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
-        """``BaseCheckpointSaver.prune``: keep the latest checkpoint, or delete the threads."""
-        if strategy == "delete":
-            self._maintain(lambda c: upkeep.delete_threads(c, thread_ids, dry_run=False))
-        elif strategy == "keep_latest":
-            self.prune_history(1, thread_ids)
-        else:
-            raise ValueError(f"unknown prune strategy {strategy!r}")
+    def upkeep_latest(self) -> list[str]:
+        """Every thread with a top-level checkpoint."""
+        return sorted(self._locked(upkeep.latest_checkpoints))
 
-    def delete_finished_before(
-        self, cutoff: datetime, finished: Callable[[str], bool], *, dry_run: bool = False
-    ) -> upkeep.Removal:
-        """Delete the threads ``finished`` says are done whose last checkpoint is before ``cutoff``.
+    def upkeep_run_threads(self, run_ids: Sequence[str]) -> list[str]:
+        """The threads ``run_ids`` made a checkpoint or a write in."""
+        return self._locked(lambda c: upkeep.runs_threads(c, run_ids))
 
-        A naive ``cutoff`` is taken as UTC (checkpoint times are UTC).
-        """
-        if cutoff.tzinfo is None:
-            cutoff = cutoff.replace(tzinfo=UTC)
-        old = []
-        for thread_id in self._maintain(upkeep.latest_checkpoints):
-            latest = self.get_tuple({"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}})
-            if latest is None or datetime.fromisoformat(latest.checkpoint["ts"]) >= cutoff:
-                continue
-            if finished(thread_id):
-                old.append(thread_id)
-        return self.delete_threads(old, dry_run=dry_run)
+    def upkeep_delete_threads(self, thread_ids: Sequence[str], dry_run: bool) -> Removal:
+        """Remove (or count) every row of these threads."""
+        return self._locked(lambda c: upkeep.delete_threads(c, thread_ids, dry_run))
 
-    def delete_threads(self, thread_ids: Sequence[str], *, dry_run: bool = False) -> upkeep.Removal:
-        """Delete every checkpoint and write of these threads."""
-        return self._maintain(lambda c: upkeep.delete_threads(c, thread_ids, dry_run))
+    def upkeep_copy(self, source: str, target: str) -> Removal:
+        """Copy every row of ``source`` under ``target``."""
+        return self._locked(lambda c: upkeep.copy_thread(c, source, target))
 
-    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
-        """Delete the checkpoints (and their writes) whose metadata ``run_id`` is listed."""
-        self.delete_for_runs_counted(run_ids)
+    def thread_rows(self, thread_id: str) -> list[CheckpointRow]:
+        """Every checkpoint of the thread, in every namespace."""
+        return self._locked(lambda c: upkeep.thread_rows(c, thread_id))
 
-    def delete_for_runs_counted(
+    def written_by(self, thread_id: str, run_ids: Sequence[str]) -> set[Key]:
+        """The checkpoints of the thread holding a write by ``run_ids``."""
+        return self._locked(lambda c: upkeep.written_by(c, thread_id, run_ids))
+
+    def carry_out(
         self,
+        thread_id: str,
+        plan: Plan,
+        snapshots: Mapping[Key, Mapping[str, Any]],
         run_ids: Sequence[str],
-        *,
-        dry_run: bool = False,
-        thread_ids: Sequence[str] | None = None,
-    ) -> upkeep.Removal:
-        """``delete_for_runs``, returning what went and which threads were left alone.
-
-        With ``thread_ids``, only those threads are touched.
-        """
-        return self._maintain(
-            lambda c: upkeep.delete_for_runs(c, run_ids, dry_run, thread_ids=thread_ids)
+        removal: Removal,
+    ) -> None:
+        """Carry ``plan`` out in one transaction."""
+        self._locked(
+            lambda c: upkeep.carry_out(c, thread_id, plan, snapshots, run_ids, removal, self.serde)
         )
 
-    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        """Copy every checkpoint and write of a thread under a new thread id (a fork)."""
-        self.copy_thread_counted(source_thread_id, target_thread_id)
-
-    def copy_thread_counted(self, source: str, target: str) -> upkeep.Removal:
-        """``copy_thread``, returning how many checkpoints and writes were copied."""
-        return self._maintain(lambda c: upkeep.copy_thread(c, source, target))
+    def reclaim_space(self) -> int:
+        """``vacuum``."""
+        return self.vacuum()
 
     def vacuum(self) -> int:
         """Return freed pages to the file system; the bytes the file shrank by."""
         with self.lock:
             return upkeep.vacuum(self.conn)
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL into the file)."""
+        self.conn.close()

@@ -9,7 +9,7 @@ checkpoints cost. Here a round costs one wake-up and one reply per event loop: t
 takes everything queued, answers the reads, inserts every queued write in one transaction,
 commits once, and settles all the callers' futures with one ``call_soon_threadsafe``.
 
-The writes that come here are the sync callers', the rounds that ``graphs.loop_commit``
+The writes that come here are the sync callers', the rounds that ``persistence.sqlite.loop_commit``
 found locked (this thread waits for the lock; the loop does not), and all of them when
 the saver has no connection of the loop's own. Durability is the sync saver's: a write's
 future resolves only after the commit that holds its rows.
@@ -24,11 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graphs.saver_rows import Waiter
+from persistence.sqlite.rows import Waiter
 
 if TYPE_CHECKING:
-    from graphs.saver import BatonSaver
-    from graphs.saver_rows import Statement
+    from persistence.sqlite.rows import Statement
+    from persistence.sqlite.saver import BatonSaver
 
 _T = TypeVar("_T")
 _Reply = asyncio.Future[Any] | concurrent.futures.Future[Any]

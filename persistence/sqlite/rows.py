@@ -1,13 +1,13 @@
 """The rows Baton's savers insert: the stock SQL schema, built once per call.
 
 ``langgraph-checkpoint-sqlite`` builds and commits these rows inside each ``put`` and
-``put_writes``; Baton builds them first, so that the group commit in ``graphs.saver`` and
-``graphs.saver_async`` can insert many calls' rows in one transaction. Same tables and
-columns, plus two things ``BatonSaver.setup`` adds: ``writes.run_id`` (empty by default),
-the run that made each write, so deleting a run also takes back what it wrote against the
-checkpoint it continued from; and ``replaced_writes``, the rows a run's special-channel
-write replaced, so that deleting the run can put them back. The stock savers name their
-columns, so they read and write a Baton database as before.
+``put_writes``; Baton builds them first, so that the group commit in
+``persistence.sqlite.saver`` and ``persistence.sqlite.saver_async`` can insert many calls'
+rows in one transaction. Same tables and columns, plus two things ``BatonSaver.setup`` adds:
+``writes.run_id`` (empty by default), the run that made each write, so deleting a run also
+takes back what it wrote against the checkpoint it continued from; and ``replaced_writes``,
+the rows a run's special-channel write replaced, so that deleting the run can put them back.
+The stock savers name their columns, so they read and write a Baton database as before.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from langgraph.checkpoint.base import (
     get_checkpoint_metadata,
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
+
+from persistence.checkpoint_config import run_id_of
 
 Statement = tuple[str, list[tuple[Any, ...]]]
 """One SQL statement and the parameter rows to run it with (``executemany``)."""
@@ -110,28 +112,6 @@ def writes_statements(
         return [insert]
     keys = [(run_id, *row[:4], row[5], run_id) for row in rows]
     return [(SAVE_REPLACED, keys), insert]
-
-
-def run_id_of(config: RunnableConfig) -> str:
-    """The run a call belongs to, or empty.
-
-    ``metadata.run_id`` (Baton's CLI sets it on every run and resume), else
-    ``configurable.run_id``.
-    """
-    found = (config.get("metadata") or {}).get("run_id") or config["configurable"].get("run_id")
-    return str(found) if found else ""
-
-
-def saved_config(config: RunnableConfig, checkpoint: Checkpoint) -> RunnableConfig:
-    """The config naming the checkpoint just stored."""
-    configurable = config["configurable"]
-    return {
-        "configurable": {
-            "thread_id": configurable["thread_id"],
-            "checkpoint_ns": configurable["checkpoint_ns"],
-            "checkpoint_id": checkpoint["id"],
-        }
-    }
 
 
 def merged(statements: Sequence[Statement]) -> list[Statement]:

@@ -13,10 +13,10 @@ from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from graphs.checkpointer import open_async_checkpointer, open_checkpointer
-from graphs.saver_async import BatonAsyncSaver
 from graphs.settings import Settings
-from graphs.sqlite_conn import connect
-from graphs.sqlite_thread import SaverClosedError
+from persistence.sqlite.connect import connect
+from persistence.sqlite.saver_async import BatonAsyncSaver
+from persistence.sqlite.thread import SaverClosedError
 
 
 def _config(thread: str, checkpoint: str = "c1") -> dict[str, Any]:
@@ -188,3 +188,17 @@ async def test_upkeep_on_the_saver_thread_can_call_the_saver_itself(settings: Se
 
         assert await asyncio.wait_for(saver.run(nested), timeout=10) == 1
     assert _rows(settings.db_path, "h") == [("task", 0)]
+
+
+async def test_setup_creates_the_tables_and_records_the_migrations(settings: Settings) -> None:
+    from persistence.sqlite.saver import BatonSaver
+
+    saver = BatonAsyncSaver(BatonSaver(connect(settings.db_path, check_same_thread=False)))
+    await saver.setup()
+    tables = await saver.run(
+        lambda s: {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master")}
+    )
+    assert {"checkpoints", "writes", "replaced_writes", "baton_migrations"} <= tables
+    await saver.aput_writes(_config("s"), [("results", 1)], "task")
+    assert _rows(settings.db_path, "s") == [("task", 0)]
+    await saver.aclose()

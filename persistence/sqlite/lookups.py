@@ -1,4 +1,4 @@
-"""Read-only lookups in the checkpoint database, for checks that must not write anything.
+"""Read-only lookups in the SQLite checkpoint file, for checks that must not write anything.
 
 Opening the file with ``mode=ro`` never creates it, never migrates it and never
 checkpoints its WAL, so a refused command leaves ``baton.db`` exactly as it was. A WAL
@@ -95,14 +95,3 @@ def run_ids(db_path: Path, thread_id: str) -> list[str]:
                 raise
             written = []
     return runs + [str(row[0]) for row in written if str(row[0]) not in runs]
-
-
-def run_continued(db_path: Path, thread_id: str, run_id: str) -> bool:
-    """Whether another run went on from what ``run_id`` left (see ``continued_from``)."""
-    from graphs.saver_maintenance import continued_from, run_checkpoints
-
-    with _read_only(db_path) as conn:
-        if conn is None:
-            return False
-        mine = run_checkpoints(conn, thread_id, [run_id])
-        return continued_from(conn, thread_id, mine, [run_id])

@@ -3,14 +3,14 @@
 What the library lacked. The stock ``AsyncSqliteSaver`` holds one lock per ``aput`` and
 ``aput_writes`` and commits each on its own, so 200 concurrent threads (or 1000 fanned-out
 workers) queue behind one fsync at a time; and it reaches SQLite through aiosqlite, one
-thread hand-off per statement and fetch (see ``graphs.sqlite_thread`` for why that costs
+thread hand-off per statement and fetch (see ``persistence.sqlite.thread`` for why that costs
 more than SQLite itself under load). Here reads, lists, delta-channel history and upkeep
 are jobs for one ``SqliteThread``, run there on the sync saver's code; the writes queued
 during one iteration of the event loop share one transaction and one commit, made on the
-loop's own connection (``graphs.loop_commit``; on the thread when the database is locked,
-or when the saver was built without that connection). A call still returns only after its
+loop's own connection (``persistence.sqlite.loop_commit``; on the thread when the database
+is locked, or when the saver was built without that connection). A call still returns only after its
 own rows are committed, so durability is exactly the stock saver's, and the tables are the
-stock ones plus ``writes.run_id`` and ``replaced_writes`` (``graphs.saver_rows``): the
+stock ones plus ``writes.run_id`` and ``replaced_writes`` (``persistence.sqlite.rows``): the
 stock savers read and write the file too.
 
 The sync methods work too, from any thread, the event loop's included; upkeep (prune,
@@ -35,10 +35,11 @@ from langgraph.checkpoint.base import (
     DeltaChannelHistory,
 )
 
-from graphs.loop_commit import LoopCommitter
-from graphs.saver import BatonSaver
-from graphs.saver_rows import checkpoint_statement, saved_config, writes_statements
-from graphs.sqlite_thread import SqliteThread
+from persistence.checkpoint_config import saved_config
+from persistence.sqlite.loop_commit import LoopCommitter
+from persistence.sqlite.rows import checkpoint_statement, writes_statements
+from persistence.sqlite.saver import BatonSaver
+from persistence.sqlite.thread import SqliteThread
 
 _T = TypeVar("_T")
 
@@ -56,7 +57,7 @@ class BatonAsyncSaver(BaseCheckpointSaver[str]):
         """Serve ``saver`` from its own thread.
 
         With ``loop_conn`` (a second connection to the same file), writes commit on the
-        event loop instead (``graphs.loop_commit``).
+        event loop instead (``persistence.sqlite.loop_commit``).
         """
         super().__init__(serde=saver.serde)
         self.sync = saver
@@ -74,8 +75,12 @@ class BatonAsyncSaver(BaseCheckpointSaver[str]):
         return thread_conn + ((self._committer.conn,) if self._committer else ())
 
     def loop_round_ms(self) -> dict[str, float]:
-        """How long commit rounds held the event loop (``graphs.loop_commit.RoundTimes``)."""
+        """How long commit rounds held the event loop (``loop_commit.RoundTimes``)."""
         return self._committer.times.summary_ms() if self._committer else {"rounds": 0}
+
+    async def setup(self) -> None:
+        """Create the tables and apply Baton's migrations (on the saver's thread)."""
+        await self.run(lambda saver: saver.setup())
 
     async def run(self, work: Callable[[BatonSaver], _T]) -> _T:
         """Run ``work(saver)`` (upkeep, a query) on the saver's thread; its result."""

@@ -1,0 +1,1 @@
+"""The PostgreSQL backend: psycopg-pool connections, ``langgraph-checkpoint-postgres``."""
