@@ -93,7 +93,8 @@ async def _abandon(ctx: ServiceContext, run: RunRecord, waiting: list[Interrupt]
             args_hash=str(value.get("args_hash", "")),
             event="abandoned",
             decider=decider_for(None, run.tenant),
-            detail=f"run {run.run_id} started a new turn with multitask_strategy=interrupt",
+            detail=f"run {run.run_id} started a new turn "
+            f"with multitask_strategy={run.multitask_strategy}",
         )
 
 
@@ -143,6 +144,8 @@ async def check_against_thread(
         await _abandon(ctx, run, waiting)
     elif run.multitask_strategy == "rollback":
         await _roll_back_last_run(ctx, run)
+        # what the undone run had answered may be pending again: the new turn abandons it
+        await _abandon(ctx, run, list(live_interrupts(await snapshot_of(assistant, run.thread_id))))
     elif waiting:
         ids = ", ".join(item.id for item in waiting)
         raise ApiError(
