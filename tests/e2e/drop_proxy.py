@@ -51,14 +51,24 @@ class DropProxy:
     async def _pipe(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, watch: bool
     ) -> None:
-        streaming, events = False, 0
+        streaming, headers_done, events = False, False, 0
         while data := await reader.read(65536):
             if watch and self.cuts == 0:
                 streaming = streaming or b"text/event-stream" in data
-                if streaming:
-                    events += data.count(b"\r\n\r\n") - (1 if b"HTTP/1.1" in data else 0)
-                    if events >= self.cut_after:
+            if watch and streaming and self.cuts == 0:
+                start = 0
+                while (end := data.find(b"\r\n\r\n", start)) != -1:
+                    start = end + 4
+                    if not headers_done:
+                        headers_done = True  # the end of the response's headers
+                        continue
+                    events += 1
+                    if events == self.cut_after:
+                        # the client gets the headers and exactly this many events, then
+                        # the connection drops mid-stream
+                        writer.write(data[:start])
+                        await writer.drain()
                         self.cuts += 1
-                        return  # close both sides mid-stream
+                        return
             writer.write(data)
             await writer.drain()
