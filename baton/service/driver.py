@@ -5,6 +5,12 @@ becomes the API events the run asked for (``baton.service.chunks``). A run carri
 a restart continues from its checkpoint: a resume sends its decisions again (answers the
 thread already acted on are not pending any more, so nothing is decided twice), any other
 run continues with no input once it has saved a checkpoint under its run id.
+
+Why a resume is sent again rather than continued with no input: LangGraph keeps a resume
+*map* (``Command(resume={interrupt id: value})``) only in the run's config; each task's
+``interrupt()`` writes its answer (a ``RESUME`` pending write) when that task finishes. A
+process killed before the approval node finished leaves no trace of the decision on the
+checkpoint, so the run record, which holds the command, is what carries it.
 """
 
 from __future__ import annotations
