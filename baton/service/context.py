@@ -1,8 +1,12 @@
 """Everything a running service holds, opened once per process and closed at exit.
 
-One async checkpointer (Baton's saver on ``baton.db``), the services the graphs' nodes use,
-the graphs, and the service's own stores (run records and the thread index on a ``FULL``
-connection, the stream event log on a ``NORMAL`` one).
+One async checkpointer (Baton's saver for the configured engine), the services the graphs'
+nodes use, the graphs, and the service's own stores in ``baton.db`` (run records, the thread
+index and the stream event log), on one connection that commits with ``synchronous=NORMAL``:
+in WAL mode a commit survives a killed process without an fsync, so the service's
+bookkeeping does not hold SQLite's write lock through an fsync beside the checkpoints (which
+keep ``FULL``). A power cut may lose its last commits: a run whose record is lost is not
+carried on at the next start, and its thread continues with a run that has no input.
 """
 
 from __future__ import annotations
@@ -88,11 +92,10 @@ async def open_context(
 
     settings.home.mkdir(parents=True, exist_ok=True)
     services = await asyncio.to_thread(build_services, settings, tiers)
-    records = await asyncio.to_thread(StoreConnection, settings.db_path)
-    events = await asyncio.to_thread(StoreConnection, settings.db_path, synchronous="NORMAL")
+    stores = await asyncio.to_thread(StoreConnection, settings.db_path, synchronous="NORMAL")
     try:
         async with open_async_checkpointer(settings.database) as saver:
-            hub = StreamHub(await asyncio.to_thread(SqliteStreamLog, events))
+            hub = StreamHub(await asyncio.to_thread(SqliteStreamLog, stores))
             hub.start()
             try:
                 yield ServiceContext(
@@ -101,13 +104,12 @@ async def open_context(
                     services=services,
                     saver=saver,
                     assistants=build_assistants(services, saver),
-                    runs=await asyncio.to_thread(SqliteRunStore, records),
-                    threads=await asyncio.to_thread(SqliteThreadStore, records),
+                    runs=await asyncio.to_thread(SqliteRunStore, stores),
+                    threads=await asyncio.to_thread(SqliteThreadStore, stores),
                     hub=hub,
                     keyring=KeyRing(service.keys()),
                 )
             finally:
                 await hub.stop()
     finally:
-        records.close()
-        events.close()
+        stores.close()

@@ -55,9 +55,20 @@ def run_config(run: RunRecord) -> RunnableConfig:
     return config
 
 
-async def snapshot_of(assistant: Assistant, thread_id: str) -> StateSnapshot:
-    """The thread's latest state, with each waiting subgraph's own state."""
-    return await assistant.graph.aget_state(thread_config(thread_id), subgraphs=True)
+async def snapshot_of(
+    assistant: Assistant, thread_id: str, checkpoint_id: str | None = None
+) -> StateSnapshot:
+    """The thread's state, with each waiting subgraph's own state.
+
+    The subgraphs' states are read only when some task waits on an interrupt (telling a
+    live interrupt from one its worker already moved past needs them); most reads, of a
+    thread between turns or mid-turn, need only the top level.
+    """
+    graph, config = assistant.graph, thread_config(thread_id, checkpoint_id)
+    snapshot = await graph.aget_state(config)
+    if any(task.interrupts for task in snapshot.tasks):
+        snapshot = await graph.aget_state(config, subgraphs=True)
+    return snapshot
 
 
 async def answered_interrupts(ctx: ServiceContext, thread_id: str) -> dict[str, str]:

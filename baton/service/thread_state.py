@@ -15,10 +15,11 @@ from langgraph.errors import InvalidUpdateError
 
 from baton.service import wire
 from baton.service.access import owned_thread
+from baton.service.assistants import Assistant
 from baton.service.deps import Caller, caller
 from baton.service.errors import ApiError, one_line
 from baton.service.run_body import CheckpointRef
-from baton.service.snapshots import thread_config
+from baton.service.snapshots import snapshot_of, thread_config
 from baton.service.state_view import checkpoint_of, thread_state
 from baton.service.thread_body import HistoryQuery, StateAtCheckpoint, StateUpdate
 from baton.service.threads import graph_of
@@ -27,10 +28,10 @@ router = APIRouter(tags=["thread state"])
 Who = Annotated[Caller, Depends(caller)]
 
 
-def _graph(who: Caller, thread_graph: str) -> Any:
+def _assistant(who: Caller, thread_graph: str) -> Assistant:
     assistant = who.ctx.assistants.find(thread_graph)
     assert assistant is not None
-    return assistant.graph
+    return assistant
 
 
 def _top_level(ref: CheckpointRef | None, thread_id: str) -> str | None:
@@ -47,11 +48,16 @@ async def _state(
     who: Caller, thread_id: str, checkpoint_id: str | None, subgraphs: bool
 ) -> Response:
     thread = await owned_thread(who.ctx, who.tenant, thread_id)
-    graph = _graph(who, graph_of(who, thread))
+    assistant = _assistant(who, graph_of(who, thread))
+    graph = assistant.graph
     config = thread_config(thread_id, checkpoint_id)
     if checkpoint_id and await who.ctx.saver.aget_tuple(config) is None:
         raise ApiError(404, f"checkpoint {checkpoint_id} not found")
-    snapshot = await graph.aget_state(config, subgraphs=True)
+    snapshot = await (
+        graph.aget_state(config, subgraphs=True)
+        if subgraphs
+        else snapshot_of(assistant, thread_id, checkpoint_id)
+    )
     state = thread_state(snapshot)
     if not subgraphs:
         for task in state["tasks"]:
@@ -83,7 +89,7 @@ async def post_state_at(thread_id: str, body: StateAtCheckpoint, who: Who) -> Re
 async def update_state(thread_id: str, body: StateUpdate, who: Who) -> Response:
     """Update a thread's state as a node would."""
     thread = await owned_thread(who.ctx, who.tenant, thread_id)
-    graph = _graph(who, graph_of(who, thread))
+    graph = _assistant(who, graph_of(who, thread)).graph
     checkpoint_id = body.checkpoint_id or _top_level(body.checkpoint, thread_id)
     unknown = sorted(set(body.values or {}) - set(graph.channels))
     if unknown:
@@ -110,7 +116,7 @@ async def _history(
     checkpoint_id: str | None,
 ) -> Response:
     thread = await owned_thread(who.ctx, who.tenant, thread_id)
-    graph = _graph(who, graph_of(who, thread))
+    graph = _assistant(who, graph_of(who, thread)).graph
     config = thread_config(thread_id, checkpoint_id)
     before_config = thread_config(thread_id, before) if before else None
     states = [
