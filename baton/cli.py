@@ -20,6 +20,7 @@ from baton.commands import (
     prune,
     resume,
     run,
+    serve,
     show,
     threads,
     trace,
@@ -37,7 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit codes: 0 done, 1 failed, 2 bad input, 3 waiting for approval.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, chat, resume, threads, show, history, trace, demo, fork, prune, delete):
+    for module in (
+        run,
+        chat,
+        resume,
+        threads,
+        show,
+        history,
+        trace,
+        demo,
+        fork,
+        prune,
+        delete,
+        serve,
+    ):
         module.add_parser(commands)
     return parser
 
