@@ -21,6 +21,7 @@ from baton.commands import (
     prune,
     resume,
     run,
+    serve,
     show,
     threads,
     trace,
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         fork,
         prune,
         delete,
+        serve,
     ):
         module.add_parser(commands)
     return parser

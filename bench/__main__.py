@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import concurrency, fanout, growth, orchestrator, postgres, startup, superstep
+from bench import concurrency, fanout, growth, orchestrator, postgres, serve, startup, superstep
 from bench.machine import machine_info
 from bench.report import table, write_json
 from bench.targets import check_all
@@ -24,6 +24,7 @@ WORKLOADS = (
     "postgres",
     "growth",
     "startup",
+    "serve",
 )
 RESULTS = Path(__file__).with_name("results") / "latest.json"
 
@@ -54,6 +55,8 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
         return asyncio.run(postgres.run(workdir, repeats=2 if quick else 5, sizes=[100, 1000]))
     if name == "growth":
         return growth.run(workdir, steps=200)
+    if name == "serve":
+        return serve.run(workdir, flows=5 if quick else 20)
     return {
         "help": startup.help_seconds(reps),
         "threads": startup.threads_seconds(workdir, reps),

@@ -82,12 +82,34 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
         lines.append(
             f"resume: after imports (s)                  {resume['after_imports_s']:>9.3f}"
         )
+    if serve := results.get("serve"):
+        lines.extend(_serve_lines(serve))
     lines.append("")
     for verdict in verdicts:
         value = verdict["value"]
         shown = "-" if value is None else f"{value:.4g}"
         lines.append(f"{verdict['verdict']:<5} {verdict['target']:<50} measured {shown}")
     return "\n".join(lines)
+
+
+def _serve_lines(serve: dict[str, Any]) -> list[str]:
+    """Seconds for the approval flows on each side, and time to the first SSE event."""
+    flows = serve["flows"]
+    lines = [f"approval flows x {flows} (s)         in process   baton serve   langgraph dev"]
+    for mode in ("sequential", "concurrent"):
+        ratio = serve.get(f"{mode}_ratio")
+        shown = f"   (serve/in process {ratio:.2f}x)" if ratio is not None else ""
+        lines.append(
+            f"  {mode:<10}                          {serve['in_process'][f'{mode}_s']:>9.2f}"
+            f"   {serve['serve'][f'{mode}_s']:>11.2f}   {serve['dev'][f'{mode}_s']:>13.2f}{shown}"
+        )
+    first = {side: serve[side].get("first_event_ms", {}) for side in ("serve", "dev")}
+    lines.append(
+        "  first SSE event (ms, median/max)                  "
+        f"{first['serve'].get('median', 0):.1f}/{first['serve'].get('max', 0):.1f}"
+        f"   {first['dev'].get('median', 0):.1f}/{first['dev'].get('max', 0):.1f}"
+    )
+    return lines
 
 
 def postgres_lines(pg: dict[str, Any]) -> list[str]:

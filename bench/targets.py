@@ -1,4 +1,4 @@
-"""The targets of issue 4, each checked against a measured result."""
+"""The targets of issues 4 and 9, each checked against a measured result."""
 
 from __future__ import annotations
 
@@ -96,6 +96,30 @@ TARGETS = [
         0.05,
         True,
         lambda r: r["startup"]["resume"]["after_imports_s"],
+    ),
+    Target(
+        "baton serve / in process, sequential flows",
+        1.2,
+        True,
+        lambda r: r["serve"]["sequential_ratio"],
+    ),
+    Target(
+        "baton serve / in process, concurrent flows",
+        1.2,
+        True,
+        lambda r: r["serve"]["concurrent_ratio"],
+    ),
+    Target(
+        "baton serve / langgraph dev, sequential flows",
+        1.0,
+        True,
+        lambda r: r["serve"]["sequential_vs_dev"],
+    ),
+    Target(
+        "baton serve / langgraph dev, concurrent flows",
+        1.0,
+        True,
+        lambda r: r["serve"]["concurrent_vs_dev"],
     ),
 ]
 

@@ -37,6 +37,8 @@ def reviewed_edit(
     if spec.as_draft is None or not isinstance(decision, EditDecision):
         return None
     edited = dict(decision.edited_action.args)
+    if edited == proposal.args:  # nothing was changed: no new text to review
+        return None
     draft = spec.as_draft(spec.validate_args(edited))
     if draft is None:
         verdicts: list[dict[str, Any]] = [

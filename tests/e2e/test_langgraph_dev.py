@@ -155,3 +155,19 @@ async def test_a_chat_turn_runs_through_its_approvals_under_a_strict_serializer(
     assert len(list((home / "outbox").glob("*.eml"))) == 1
     log = (workdir / "server.log").read_text()
     assert "unregistered type" not in log and "Blocked deserialization" not in log
+
+
+async def test_the_readme_sdk_snippet_runs_against_langgraph_dev(
+    dev_server: tuple[str, Path],
+) -> None:
+    from readme_snippets import embedding_snippets, load
+
+    url, workdir = dev_server
+    home = workdir / "home"
+    chat_over_http = load(embedding_snippets()[1])["chat_over_http"]
+    request = "Customer 1077 was charged twice for order 5602; refund the duplicate and email them."
+    answer = await chat_over_http(request, url=url)
+    assert "refund" in answer.lower()
+    with sqlite3.connect(home / "world.db") as conn:
+        refunds = conn.execute("SELECT amount_cents FROM refunds WHERE order_id = 5602").fetchall()
+    assert refunds == [(4900,)]

@@ -1,0 +1,259 @@
+"""One run per thread: admitting runs, queueing them, cancelling them, carrying them on.
+
+Every thread the service drives has a slot: the run it is running, the runs queued behind it
+(``enqueue``) and Baton's thread lease (``baton.lease``), held from the moment a run is
+admitted until the thread's queue is empty, so a ``baton resume`` from a terminal cannot
+drive the thread meanwhile, nor the service a thread a terminal is driving (409). Admission
+decisions for a thread are made under its lock, so two concurrent requests cannot both
+find it free. A service that was killed finds its unfinished runs in the run store when it
+starts and carries them on; their leases name a dead process and are taken over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from baton.lease import Lease, ThreadBusy
+from baton.service.errors import ApiError, one_line
+from baton.service.handles import CancelAction, RunHandle, ThreadSlot
+from baton.service.outcome import Outcome, error_outcome
+from baton.service.run_life import record_end, start_and_run
+
+if TYPE_CHECKING:
+    from baton.service.context import ServiceContext
+    from persistence.runs import RunRecord
+
+log = logging.getLogger("baton.service")
+
+Admit = Callable[[ThreadSlot, bool], Awaitable["RunRecord"]]
+"""Checks a run against its thread (under the thread's lock) and stores it; its record.
+
+Called with the slot and whether in-flight runs were just cancelled for this run."""
+NEVER_STARTED = Outcome("interrupted", "idle", {}, None)
+"""The outcome of a run cancelled before its graph started."""
+PreStart = Callable[["RunRecord"], Awaitable["RunRecord"]]
+"""Checks a queued run against its thread when its turn comes (``ApiError`` refuses it)."""
+
+
+class RunExecutor:
+    """Runs on threads, one at a time per thread."""
+
+    def __init__(self, ctx: ServiceContext, pre_start: PreStart) -> None:
+        self.ctx = ctx
+        self._pre_start = pre_start
+        self._slots: dict[str, ThreadSlot] = {}
+        self._handles: dict[str, RunHandle] = {}
+        self._ticker: asyncio.Task[None] | None = None
+
+    def slot(self, thread_id: str) -> ThreadSlot:
+        """The thread's slot (created idle)."""
+        return self._slots.setdefault(thread_id, ThreadSlot(thread_id))
+
+    def handle(self, run_id: str) -> RunHandle | None:
+        """The handle of a pending or running run of this process."""
+        return self._handles.get(run_id)
+
+    def busy(self, thread_id: str) -> bool:
+        """Whether the thread has a run running or queued."""
+        slot = self._slots.get(thread_id)
+        return slot is not None and slot.busy
+
+    async def hold(self, slot: ThreadSlot) -> None:
+        """Take the thread's lease for this process (409 if another process drives it)."""
+        if slot.lease is not None:
+            return
+        lease = Lease(self.ctx.settings.db_path, slot.thread_id, self.ctx.service.lease_ttl_s)
+        try:
+            await asyncio.to_thread(lease.acquire)
+        except ThreadBusy as exc:
+            raise ApiError(409, str(exc)) from None
+        slot.lease = lease
+
+    @asynccontextmanager
+    async def exclusive(self, thread_id: str) -> AsyncIterator[None]:
+        """Hold an idle thread (and its lease) for the block; 409 if a run is on it."""
+        slot = self.slot(thread_id)
+        async with slot.lock:
+            if slot.busy:
+                raise ApiError(409, f"thread {thread_id} is busy; try again when its run has ended")
+            await self.hold(slot)
+            try:
+                yield
+            finally:
+                await self._release(slot)
+
+    async def admit(self, thread_id: str, strategy: str, admit: Admit) -> RunHandle:
+        """Apply the multitask strategy, then check, store and start (or queue) a run."""
+        slot = self.slot(thread_id)
+        async with slot.lock:
+            if slot.busy and strategy == "reject":
+                running = slot.inflight()[0].run
+                raise ApiError(
+                    409,
+                    f"thread {thread_id} is busy: run {running.run_id} is {running.status}; "
+                    "wait for it, or send multitask_strategy enqueue, interrupt or rollback",
+                )
+            superseded = slot.busy and strategy in ("interrupt", "rollback")
+            if superseded:
+                reason = f"superseded by a new run (multitask_strategy={strategy})"
+                await self._cancel_all(
+                    slot, "rollback" if strategy == "rollback" else "interrupt", reason
+                )
+            queued = slot.busy
+            if queued and len(slot.queue) >= self.ctx.service.max_queued_runs:
+                raise ApiError(429, f"thread {thread_id} already has {len(slot.queue)} runs queued")
+            if not queued:
+                await self.hold(slot)
+            try:
+                run = await admit(slot, superseded)
+            except BaseException:
+                if not slot.busy:
+                    await self._release(slot)
+                raise
+            await self.ctx.hub.open(run.run_id)
+            handle = RunHandle(run, queued=queued)
+            self._handles[run.run_id] = handle
+            if queued:
+                slot.queue.append(handle)
+            else:
+                self._launch(slot, handle)
+            return handle
+
+    def _launch(self, slot: ThreadSlot, handle: RunHandle) -> None:
+        slot.active = handle
+        handle.task = asyncio.get_running_loop().create_task(self._drive(slot, handle))
+
+    async def _drive(self, slot: ThreadSlot, handle: RunHandle) -> None:
+        run = handle.run
+        try:
+            if handle.cancel_action is not None:
+                outcome = NEVER_STARTED
+            else:
+                outcome = await start_and_run(self.ctx, handle, self._pre_start)
+        except asyncio.CancelledError:
+            handle.done.set()  # the service is stopping; the run resumes at the next start
+            raise
+        except Exception as exc:  # the stores failed: report it on the run, keep serving
+            log.exception("run %s could not be driven", run.run_id)
+            outcome = error_outcome(type(exc).__name__, one_line(str(exc)))
+        try:
+            await record_end(self.ctx, handle, outcome)
+        finally:
+            handle.done.set()
+            self._handles.pop(run.run_id, None)
+            slot.active = None
+            await self._next(slot)
+
+    async def _next(self, slot: ThreadSlot) -> None:
+        if slot.queue:
+            self._launch(slot, slot.queue.popleft())
+            return
+        async with slot.lock:
+            if not slot.busy:
+                await self._release(slot)
+
+    async def _release(self, slot: ThreadSlot) -> None:
+        lease, slot.lease = slot.lease, None
+        if lease is not None:
+            await asyncio.to_thread(lease.release)
+
+    async def _cancel_all(self, slot: ThreadSlot, action: CancelAction, reason: str) -> None:
+        """Stop every run of the thread (queued ones never start) and wait for them."""
+        handles = slot.inflight()
+        for handle in handles:
+            handle.request_cancel(action, reason)
+        queued = list(slot.queue)
+        slot.queue.clear()
+        for handle in queued:
+            await record_end(self.ctx, handle, NEVER_STARTED)
+            handle.done.set()
+            self._handles.pop(handle.run.run_id, None)
+        if slot.active is not None:
+            await slot.active.done.wait()
+
+    async def cancel(self, run_id: str, action: CancelAction, reason: str) -> RunHandle | None:
+        """Stop one run; its handle (None if it is not pending or running here)."""
+        handle = self._handles.get(run_id)
+        if handle is None:
+            return None
+        slot = self.slot(handle.run.thread_id)
+        if handle in slot.queue:
+            slot.queue.remove(handle)
+            handle.request_cancel(action, reason)
+            await record_end(self.ctx, handle, NEVER_STARTED)
+            handle.done.set()
+            self._handles.pop(run_id, None)
+            if not slot.busy:
+                await self._next(slot)
+            return handle
+        handle.request_cancel(action, reason)
+        return handle
+
+    async def cancel_thread(self, thread_id: str, reason: str) -> None:
+        """Stop every run of a thread (it is being deleted)."""
+        slot = self._slots.get(thread_id)
+        if slot is not None:
+            async with slot.lock:
+                await self._cancel_all(slot, "interrupt", reason)
+
+    async def recover(self) -> int:
+        """Carry on every run a previous process left pending or running; how many."""
+        ctx = self.ctx
+        unfinished = await asyncio.to_thread(ctx.runs.unfinished)
+        for run in unfinished:
+            slot = self.slot(run.thread_id)
+            if run.status == "running":
+                run = _restarted(run)
+                await asyncio.to_thread(ctx.runs.update, run.run_id, attempt=run.attempt)
+            await ctx.hub.open(run.run_id)
+            handle = RunHandle(run, resumed=run.status == "running", queued=True)
+            self._handles[run.run_id] = handle
+            if slot.busy:
+                slot.queue.append(handle)
+                continue
+            try:
+                await self.hold(slot)
+            except ApiError as exc:
+                self._handles.pop(run.run_id, None)
+                await record_end(self.ctx, handle, error_outcome("ThreadBusy", exc.detail))
+                continue
+            self._launch(slot, handle)
+        return len(unfinished)
+
+    def start(self) -> None:
+        """Start renewing the leases this process holds."""
+        self._ticker = asyncio.get_running_loop().create_task(self._renew_forever())
+
+    async def stop(self) -> None:
+        """Stop every run (they stay running in the store and resume at the next start)."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+        tasks = [h.task for h in self._handles.values() if h.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for slot in list(self._slots.values()):
+            await self._release(slot)
+
+    async def _renew_forever(self) -> None:
+        period = self.ctx.service.lease_ttl_s / 3
+        while True:
+            await asyncio.sleep(period)
+            for thread_id, slot in list(self._slots.items()):
+                if slot.lease is not None:
+                    try:
+                        await asyncio.to_thread(slot.lease.renew)
+                    except Exception:  # a locked database: the next round renews it
+                        log.exception("could not renew the lease of thread %s", thread_id)
+                elif not slot.busy and not slot.lock.locked():
+                    del self._slots[thread_id]
+
+
+def _restarted(run: RunRecord) -> RunRecord:
+    return replace(run, attempt=run.attempt + 1, updated_at=time.time())
