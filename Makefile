@@ -35,7 +35,8 @@ bench: $(STAMP)
 # reconciliation, concurrency (50 runs), approvals and budgets; then one table.
 RELIABILITY_TESTS := tests/e2e/test_crash_matrix.py tests/e2e/test_effect_reconciliation.py \
 	tests/e2e/test_concurrency.py tests/graphs/test_model_garbage.py \
-	tests/graphs/test_approval_integrity.py tests/graphs/test_budget.py tests/graphs/test_tool_faults.py
+	tests/graphs/test_approval_integrity.py tests/graphs/test_budget.py tests/graphs/test_tool_faults.py \
+	tests/graphs/test_one_fact.py tests/e2e/test_one_fact_processes.py tests/graphs/test_edits_flow.py
 reliability: $(STAMP)
 	@rm -f .reliability.jsonl
 	RELIABILITY_MATRIX=full RELIABILITY_GARBAGE_EXAMPLES=200 \
@@ -44,6 +45,7 @@ reliability: $(STAMP)
 	@$(BIN)/python tests/reliability_table.py .reliability.jsonl
 
 dev: $(STAMP)
+	$(BIN)/baton world init
 	$(BIN)/langgraph dev --no-browser
 
 clean:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from state.draft import Draft
 from tools.knowledge_base import policy_text
@@ -27,6 +28,7 @@ _BANNED = (
     "your fault",
     "obviously",
 )
+_CASE_ID = re.compile(r"\b[A-Z]{2,}-\d{3,}\b")
 _PROMISE_WORDS = re.compile(r"\b(guarantee\w*|immediately|instantly|right away|within 24 hours)\b")
 _INTERNAL = re.compile(
     r"\b(ch_\w+|internal note|idempotency|select\s+\w+\s+from|customer_id=|tool call)\b",
@@ -101,6 +103,9 @@ def check_no_internal_data(draft: Draft, world: World) -> list[str]:
         notes = [str(r[0]) for r in conn.execute("SELECT note FROM internal_notes")]
     low = text.lower()
     reasons += ["remove text copied from an internal note" for n in notes if n.lower()[:40] in low]
+    # Case ids written in internal notes (a risk case, a chargeback) are internal too.
+    ids = {i for note in notes for i in _CASE_ID.findall(note)}
+    reasons += [f"remove internal case id '{i}'" for i in sorted(ids) if i.lower() in low]
     return reasons
 
 
@@ -131,3 +136,12 @@ RULES: dict[str, ReviewRule] = {
         ReviewRule("promises", "Promises consistent with policy.", check_promises),
     )
 }
+
+
+def review_all(draft: Draft, world: World) -> list[dict[str, Any]]:
+    """Every rule's verdict on one text, in rule order: rule, passed, reasons."""
+    verdicts: list[dict[str, Any]] = []
+    for rule in RULES.values():
+        reasons = rule.check(draft, world)
+        verdicts.append({"rule": rule.name, "passed": not reasons, "reasons": reasons})
+    return verdicts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from state.plan import Step
 from state.results import WorkerResult
@@ -36,8 +37,13 @@ def task_text(
     feedback: Sequence[str],
     revision: int,
     history: str = "",
+    done: Sequence[dict[str, Any]] = (),
 ) -> str:
-    """The human message that opens a worker's conversation (earlier turns last)."""
+    """The human message that opens a worker's conversation (earlier turns last).
+
+    ``done``: irreversible effects an earlier run of this step already made, one ``Done:``
+    line each (JSON with tool, args, result), so the step goes on without repeating them.
+    """
     lines = [
         f"Request: {request}",
         f"Worker: {step.worker}",
@@ -50,6 +56,11 @@ def task_text(
         lines.append("Feedback:\n" + "\n".join(f"- {reason}" for reason in feedback))
     if context:
         lines.append(f"Context:\n{context}")
+    for effect in done:
+        summary = {k: effect.get(k) for k in ("tool", "args", "result")}
+        lines.append(f"Done: {json.dumps(summary, ensure_ascii=False, default=str)}")
+    if done:
+        lines.append("(Done already in this step: do not repeat those calls.)")
     if history:
         lines.append(f"Conversation so far:\n{history}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from baton import exit_codes
 from baton.commands import (
@@ -24,10 +25,28 @@ from baton.commands import (
     show,
     threads,
     trace,
+    world,
 )
 from baton.console import warn
 from baton.errors import BadInput
 from persistence.database import DatabaseUnavailableError
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("baton")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            found = "unknown (not installed)"
+        print(f"baton {found}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Durable multi-agent runs: triage, plan, parallel workers, human approval. "
         "Exit codes: 0 done, 1 failed, 2 bad input, 3 waiting for approval.",
     )
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (
         run,
@@ -47,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         history,
         trace,
         demo,
+        world,
         fork,
         prune,
         delete,

@@ -150,7 +150,12 @@ def build_decisions(
             "args_hash": by_id[interrupt_id]["args_hash"],
             "decider": decider,
         }
-    everything = [i for i in by_id if i not in questions]
+    # `all` is a blanket: a requester who is not the owner needs the approval named by id.
+    everything = [
+        i
+        for i, item in by_id.items()
+        if i not in questions and not (item.get("live") or {}).get("identity")
+    ]
     approved = everything if request.approve_all else list(request.approve)
     for interrupt_id in approved:
         if interrupt_id not in decisions:

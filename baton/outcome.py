@@ -7,7 +7,7 @@ from typing import Any
 
 from baton import exit_codes
 from baton.console import print_json, say
-from baton.pending import pending_approvals, print_pending, resume_command
+from baton.pending import pending_approvals, print_pending, refresh_live, resume_command
 from baton.runtime import Runtime, config_for
 
 
@@ -49,6 +49,7 @@ def read_outcome(rt: Runtime, thread_id: str, stopped: str | None = None) -> Out
     snapshot = rt.graph.get_state(config_for(thread_id), subgraphs=True)
     values = snapshot.values or {}
     pending = pending_approvals(snapshot)
+    refresh_live(pending, rt.services, thread_id, str(values.get("request") or ""))
     if pending:
         return Outcome(thread_id, "waiting", values.get("final_answer"), None, pending)
     status = values.get("status")

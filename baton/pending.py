@@ -74,9 +74,58 @@ def pending_approvals(snapshot: Any) -> list[dict[str, Any]]:
                 "step": value.get("step"),
                 "worker": value.get("worker"),
                 "refused": value.get("error"),
+                "live": value.get("live"),
+                "tool_call_id": value.get("tool_call_id"),
             }
         )
     return found
+
+
+def _print_live(live: Any) -> None:
+    """What the world says about the call now: the refundable remainder, who did it before."""
+    if not isinstance(live, dict):
+        return
+    if live.get("refundable") is not None:
+        charge = f" of charge {live['charge_id']}" if live.get("charge_id") else ""
+        refunded = f" (refunded {live['refunded']})" if live.get("refunded") else ""
+        say(f"  now:    refundable {live['refundable']}{charge}{refunded}")
+    for refund in live.get("refunds") or ():
+        say(f"          earlier refund: {refund}")
+    if live.get("already_done"):
+        say(f"  ALREADY DONE by {live['already_done']}: approving will not repeat it")
+    if live.get("in_progress"):
+        say(f"  in progress by {live['in_progress']}")
+    if live.get("identity"):
+        say(f"  IDENTITY: {live['identity']}")
+        say("          (`--approve all` leaves it: approve it by its id, edit or reject it)")
+
+
+def refresh_live(
+    pending: list[dict[str, Any]], services: Any, thread_id: str, request: str = ""
+) -> None:
+    """Read each approval's ``live`` standing again: the world may have moved since it was asked.
+
+    A refund another thread (or someone outside Baton) made meanwhile shows up here. If the
+    world cannot be read (a read-only or damaged home), the standing from the ask stays.
+    """
+    import sqlite3
+
+    from graphs.standing import standing
+    from tools.ledger import idempotency_key
+    from tools.world import WorldUnavailable
+
+    for item in pending:
+        spec = services.tools.get(item.get("tool"))
+        if item.get("kind") != "tool_approval" or spec is None or not item.get("tool_call_id"):
+            continue
+        key = idempotency_key(thread_id, item["tool_call_id"])
+        try:
+            found = standing(
+                spec, item["args"], services.ledger, key, world=services.world, request=request
+            )
+            item["live"] = found or item["live"]
+        except (sqlite3.Error, WorldUnavailable):
+            continue
 
 
 def resume_command(thread_id: str) -> str:
@@ -96,6 +145,7 @@ def print_pending(pending: list[dict[str, Any]], thread_id: str) -> None:
         say(f"approval {item['id']} · {item['step']} {item['worker']} · {item['tool']}")
         say(f"  args:   {compact_json(item['args'], limit=2000)}")
         say(f"  reason: {item['reason']}")
+        _print_live(item.get("live"))
         if item.get("refused"):
             say(f"  previous decision refused: {item['refused']}")
     say(f"continue: {resume_command(thread_id)}")

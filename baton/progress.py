@@ -83,6 +83,11 @@ class ProgressPrinter:
         line = f"  {e['step']} {e['worker']} · {e['tool']} ok" + (f" ({note})" if note else "")
         self._once(("effect", e["tool_call_id"]), line)
 
+    def _on_effect_not_repeated(self, e: dict[str, Any]) -> None:
+        done_by = "; ".join(e.get("done_by") or []) or "earlier"
+        line = f"  {e['step']} {e['worker']} · {e['tool']} not repeated: already done by {done_by}"
+        self._once(("effect", e["tool_call_id"]), line)
+
     def _on_review(self, e: dict[str, Any]) -> None:
         head = f"review {e['step']} · {e['rule']}"
         line = f"{head}: passed" if e["passed"] else f"{head}: failed — {'; '.join(e['reasons'])}"

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from baton.errors import BadInput
+
 if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
@@ -44,19 +46,28 @@ def config_for(thread_id: str, run_id: str | None = None) -> Any:
 
 
 @contextmanager
-def open_runtime(settings: Settings) -> Iterator[Runtime]:
+def open_runtime(settings: Settings, *, readonly: bool = False) -> Iterator[Runtime]:
     """Build services and graph; close the checkpoint saver when the command ends.
 
     On SQLite, closing it checkpoints the WAL into ``baton.db``, so the next command starts
-    from a clean file (and a refused command can leave it byte-identical).
+    from a clean file (and a refused command can leave it byte-identical). ``readonly=True``
+    (``show``, ``history``, ``trace``) writes nothing anywhere and needs no world, so it
+    works on a read-only home. A missing or unreadable world is ``BadInput`` naming the fix.
     """
-    from graphs.checkpointer import open_checkpointer
+    from graphs.checkpointer import open_checkpointer, open_readonly_checkpointer
     from graphs.commit_points import arm_commit_points
     from graphs.orchestrator import build_orchestrator
     from graphs.services import build_services
+    from tools.world import WorldUnavailable
 
-    services = build_services(settings)
-    saver = arm_commit_points(open_checkpointer(settings.database))
+    try:
+        services = build_services(settings, readonly=readonly)
+    except WorldUnavailable as exc:
+        raise BadInput(str(exc)) from None
+    if readonly:
+        saver = open_readonly_checkpointer(settings.database)
+    else:
+        saver = arm_commit_points(open_checkpointer(settings.database))
     try:
         graph = build_orchestrator(checkpointer=saver, services=services)
         yield Runtime(settings=settings, services=services, graph=graph)

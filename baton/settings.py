@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from baton.errors import BadInput
@@ -27,6 +28,35 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"
         raise BadInput(f"invalid setting {where} (BATON_{where.upper()}): {first['msg']}") from None
+
+
+def light_setting(name: str) -> str | None:
+    """A setting as ``Settings`` reads it (environment, then ``.env``), without loading it.
+
+    For ``baton threads``, which must answer without pydantic-settings; a test holds it to
+    ``Settings``. Names are matched case-insensitively, as ``Settings`` matches them.
+    """
+    found = {k.upper(): v for k, v in os.environ.items()}.get(name.upper())
+    if found is None and Path(".env").is_file():
+        from dotenv import dotenv_values
+
+        found = {k.upper(): v for k, v in dotenv_values(".env").items()}.get(name.upper())
+    return found or None
+
+
+def home_path() -> Path:
+    """``BATON_HOME`` as ``Settings`` reads it (environment, then ``.env``, then ``.baton``)."""
+    return Path(light_setting("BATON_HOME") or ".baton")
+
+
+def require_world(settings: Settings) -> None:
+    """``BadInput`` naming the fix unless the home has a readable world (creates nothing)."""
+    from tools.world import World, WorldUnavailable
+
+    try:
+        World(settings.home).check()
+    except WorldUnavailable as exc:
+        raise BadInput(str(exc)) from None
 
 
 def ensure_home_writable(settings: Settings) -> None:

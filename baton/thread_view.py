@@ -23,7 +23,7 @@ def opened_thread(thread_id: str) -> Iterator[tuple[Runtime, Any]]:
     settings = load_settings()
     if not thread_exists(settings.database, thread_id):
         raise BadInput(f"unknown thread {thread_id}")
-    with open_runtime(settings) as rt:
+    with open_runtime(settings, readonly=True) as rt:
         yield rt, rt.graph.get_state(config_for(thread_id), subgraphs=True)
 
 

@@ -57,7 +57,11 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
         return growth.run(workdir, steps=200)
     if name == "serve":
         return serve.run(workdir, flows=5 if quick else 20)
-    return {"help": startup.help_seconds(reps), "resume": startup.resume_seconds(workdir, reps)}
+    return {
+        "help": startup.help_seconds(reps),
+        "threads": startup.threads_seconds(workdir, reps),
+        "resume": startup.resume_seconds(workdir, reps),
+    }
 
 
 def main() -> None:

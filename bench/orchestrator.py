@@ -24,6 +24,7 @@ from bench.timing import median_seconds, timed
 from graphs.checkpointer import open_checkpointer, serializer
 from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
+from tools.world import World
 
 REQUEST = "How long does a refund for a duplicate charge take to reach the customer?"
 
@@ -40,6 +41,7 @@ def _supersteps(db_path: Path, thread_id: str) -> int:
 def run(workdir: Path, *, latency_s: float, repeats: int) -> dict[str, Any]:
     """Median seconds per run, durable and baseline, their ratio, and supersteps per run."""
     home = workdir / f"orchestrator-{int(latency_s * 1000)}"
+    World(home).init()
     settings = Settings(home=home, _env_file=None)
     saver = open_checkpointer(settings.db_path)
     tiers = latency_tiers(latency_s)

@@ -70,6 +70,11 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
     if startup := results.get("startup"):
         help_s, resume = startup["help"], startup["resume"]
         lines.append(f"baton --help (s)                           {help_s['median_s']:>9.3f}")
+        if listing := startup.get("threads"):
+            lines.append(
+                f"baton threads, {listing['threads']} threads (s)              "
+                f"{listing['median_s']:>9.3f}"
+            )
         lines.append(
             f"resume: start to first node (s)            "
             f"{resume['process_start_to_first_node_s']:>9.3f}"

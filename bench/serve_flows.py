@@ -39,7 +39,7 @@ def seed_home(home: Path, flows: int) -> list[int]:
     from tools.world import World
 
     world = World(home=home)
-    world.ensure()
+    world.init()
     orders = [FIRST_ORDER + i for i in range(flows)]
     with closing(sqlite3.connect(world.db_path)) as conn, conn:
         for order in orders:

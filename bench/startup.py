@@ -1,4 +1,4 @@
-"""Start-up: ``baton --help``, and resuming a waiting thread in a new process.
+"""Start-up: ``baton --help``, ``baton threads``, and resuming a waiting thread.
 
 Both run as real subprocesses. The waiting thread is the sample double-charge request run
 once with the offline stand-in model (``baton run``, exit 3); each repetition resumes a
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.timing import median_seconds
+from tools.world import World
 
 WAITING_REQUEST = (
     "Customer 1042 was charged twice for order 5531. Please refund the duplicate charge "
@@ -45,6 +46,7 @@ def help_seconds(repeats: int) -> dict[str, Any]:
 def resume_seconds(workdir: Path, repeats: int) -> dict[str, Any]:
     """Process start to first resumed node, and the same counted from after the imports."""
     prepared = workdir / "resume-home"
+    World(prepared).init()
     run = subprocess.run(
         [*_BATON, "run", WAITING_REQUEST, "--thread", "waiting", "--json"],
         env=_env(prepared),
@@ -73,3 +75,38 @@ def resume_seconds(workdir: Path, repeats: int) -> dict[str, Any]:
         "process_start_to_first_node_s": median_seconds(total),
         "after_imports_s": median_seconds(after_imports),
     }
+
+
+SMALL_HOME_REQUESTS = (
+    WAITING_REQUEST,
+    "Bug report from customer 1077: the mobile app crashes when I tap Export on the dashboard.",
+    "How long does a refund for a duplicate charge take to reach the customer?",
+)
+
+
+def threads_seconds(workdir: Path, repeats: int) -> dict[str, Any]:
+    """Wall time of ``baton threads`` (the console script) on a small home: three threads.
+
+    One waits for an approval, one filed a ticket, one answered a question: every status
+    the listing reads.
+    """
+    home = workdir / "threads-home"
+    World(home).init()
+    for index, request in enumerate(SMALL_HOME_REQUESTS):
+        subprocess.run(
+            [*_BATON, "run", request, "--thread", f"t{index}", "--json"],
+            env=_env(home),
+            capture_output=True,
+            check=False,  # the first waits for approval (exit 3)
+        )
+    script = Path(sys.executable).with_name("baton")
+    command = [str(script)] if script.exists() else _BATON
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        listed = subprocess.run(
+            [*command, "threads", "--json"], env=_env(home), capture_output=True, check=True
+        )
+        samples.append(time.perf_counter() - start)
+    threads = len(json.loads(listed.stdout))
+    return {"median_s": median_seconds(samples), "best_s": min(samples), "threads": threads}

@@ -86,6 +86,12 @@ TARGETS = [
     Target("growth bytes (200 x 1 KB)", 1_000_000, True, lambda r: r["growth"]["checkpoint_bytes"]),
     Target("baton --help seconds", 0.3, True, lambda r: r["startup"]["help"]["median_s"]),
     Target(
+        "baton threads seconds (small home)",
+        0.3,
+        True,
+        lambda r: r["startup"]["threads"]["median_s"],
+    ),
+    Target(
         "resume after imports seconds",
         0.05,
         True,

@@ -19,8 +19,10 @@ from pydantic import ValidationError
 from graphs.announce import announce, where
 from graphs.approval_policy import auto_decision
 from graphs.config import thread_of
+from graphs.edited_text import ReviewFailed, gated, reviewed_edit
 from graphs.services import Services
-from graphs.tool_calls import last_ai, pending_irreversible
+from graphs.standing import standing
+from graphs.tool_calls import call_context, last_ai, pending_irreversible
 from state.actions import (
     ApproveDecision,
     DecisionAdapter,
@@ -39,8 +41,10 @@ class DecisionRefused(ValueError):
     """A decision that does not fit the proposal it answers."""
 
 
-def proposal_for(call: ToolCall, reason: str, step: Step) -> ProposedAction:
-    """The interrupt value for one irreversible call."""
+def proposal_for(
+    call: ToolCall, reason: str, step: Step, live: dict[str, Any] | None = None
+) -> ProposedAction:
+    """The interrupt value for one irreversible call (``live``: see ``graphs.standing``)."""
     return ProposedAction(
         tool_call_id=call["id"] or "",
         name=call["name"],
@@ -49,6 +53,7 @@ def proposal_for(call: ToolCall, reason: str, step: Step) -> ProposedAction:
         args_hash=args_hash(call["name"], dict(call["args"])),
         step=step.id,
         worker=step.worker,
+        live=live,
     )
 
 
@@ -99,8 +104,20 @@ def make_approval_node(services: Services) -> Any:
         for call in pending_irreversible(state, services):
             if call["id"] in decisions:
                 continue
-            proposal = proposal_for(call, reason, step)
             spec = services.tools[call["name"]]
+            key = call_context(config, step, call).idempotency_key
+            live = standing(
+                spec,
+                dict(call["args"]),
+                services.ledger,
+                key,
+                world=services.world,
+                request=state.get("request", ""),
+            )
+            proposal = proposal_for(call, reason, step, live)
+            refused = (state.get("refused") or {}).get(call["id"] or "")
+            if refused:  # decided before, refused by the backend when it ran: ask again
+                proposal = proposal.model_copy(update={"error": refused})
 
             def audit(event: str, proposal: ProposedAction = proposal, **extra: str) -> None:
                 services.audit.record(
@@ -115,16 +132,26 @@ def make_approval_node(services: Services) -> Any:
                 )
 
             audit("proposed")
+            # A requester who is not the owner, or a call the backend refused, always needs
+            # a person's decision (the policy would approve the refused call again, forever).
+            policy = None if refused or (live and live.get("identity")) else limit
             decision: ApproveDecision | EditDecision | RejectDecision | None = auto_decision(
-                call, spec, proposal.args_hash, limit
+                call, spec, proposal.args_hash, policy
             )
             while decision is None:  # a refused decision asks again, with the reason attached
                 raw = _ask(proposal, config, state.get("turn"))
                 try:
                     decision = check_decision(raw, proposal, spec)
-                except DecisionRefused as exc:
+                    edited = reviewed_edit(spec, proposal, decision, services.world)
+                    if edited is not None:  # edited text: reviewed, then asked again
+                        audit("edited", decision="edit", detail=edited.description)
+                        proposal, decision = edited, None
+                        continue
+                    decision = gated(decision, proposal, call["args"])
+                except (DecisionRefused, ReviewFailed) as exc:
                     audit("refused", detail=str(exc))
                     proposal = proposal.model_copy(update={"error": str(exc)})
+                    decision = None
             decider = decision.decider or "human (no name given)"
             audit("decided", decision=decision.type, decider=decider)
             decided = ApprovalDecided(
@@ -160,6 +187,7 @@ def _ask(proposal: ProposedAction, config: RunnableConfig, turn: int | None) -> 
             args=proposal.args,
             args_hash=proposal.args_hash,
             description=proposal.description,
+            live=proposal.live,
         )
         announce(waiting)
         raise

@@ -9,11 +9,12 @@ this table (``baton show`` prints it). Nodes re-run on resume, so each row is wr
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
-from graphs.sqlite_conn import session
+from graphs.sqlite_conn import no_table, session
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS approval_audit (
@@ -39,8 +40,11 @@ _COLUMNS = ("step", "tool", "tool_call_id", "args_hash", "event", "decision", "d
 class ApprovalAudit:
     """Append-only audit rows in Baton's SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
+        if readonly:  # inspecting a home that may be read-only: create nothing
+            return
         with session(path) as conn:
             conn.executescript(_SCHEMA)
 
@@ -81,12 +85,17 @@ class ApprovalAudit:
 
     def rows(self, thread_id: str) -> list[dict[str, Any]]:
         """Every row of a thread, oldest first, with arguments decoded."""
-        with session(self.path) as conn:
-            found = conn.execute(
-                f"SELECT {', '.join(_COLUMNS)}, args_json, at FROM approval_audit"
-                " WHERE thread_id = ? ORDER BY id",
-                (thread_id,),
-            ).fetchall()
+        try:
+            with session(self.path, readonly=self.readonly) as conn:
+                found = conn.execute(
+                    f"SELECT {', '.join(_COLUMNS)}, args_json, at FROM approval_audit"
+                    " WHERE thread_id = ? ORDER BY id",
+                    (thread_id,),
+                ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if not no_table(exc):
+                raise
+            found = []
         rows = []
         for row in found:
             record = dict(zip(_COLUMNS, row[: len(_COLUMNS)], strict=True))

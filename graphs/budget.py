@@ -9,12 +9,13 @@ conditional UPDATE, so concurrent branches can never overspend.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agents.meter import BudgetExhausted
-from graphs.sqlite_conn import session
+from graphs.sqlite_conn import no_table, session
 from graphs.trace import TraceLog
 from state.usage import Usage
 
@@ -32,6 +33,14 @@ CREATE TABLE IF NOT EXISTS run_charges (
     thread_id TEXT NOT NULL,
     once_key TEXT NOT NULL,
     PRIMARY KEY (thread_id, once_key)
+);
+CREATE TABLE IF NOT EXISTS turn_limits (
+    thread_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    model_calls INTEGER NOT NULL,
+    tool_calls INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    PRIMARY KEY (thread_id, turn)
 )
 """
 
@@ -48,8 +57,11 @@ class Limits:
 class BudgetBook:
     """Usage counters per thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
+        if readonly:  # inspecting a home that may be read-only: create nothing
+            return
         with session(path) as conn:
             conn.executescript(_SCHEMA)
             # Files from before conversations kept one row per thread: it was turn 1.
@@ -115,16 +127,46 @@ class BudgetBook:
                 (input_tokens, output_tokens, thread_id, turn),
             )
 
+    def raise_limits(self, thread_id: str, turn: int, limits: Limits) -> None:
+        """Give one turn of a thread its own, raised caps (``baton resume --budget``)."""
+        with session(self.path) as conn:
+            conn.execute(
+                "INSERT INTO turn_limits VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id, turn)"
+                " DO UPDATE SET model_calls = excluded.model_calls,"
+                " tool_calls = excluded.tool_calls, tokens = excluded.tokens",
+                (thread_id, turn, limits.model_calls, limits.tool_calls, limits.tokens),
+            )
+
+    def limits_for(self, thread_id: str, turn: int, default: Limits) -> Limits:
+        """The caps of one turn: raised ones if a person raised them, else ``default``."""
+        try:
+            with session(self.path, readonly=self.readonly) as conn:
+                row = conn.execute(
+                    "SELECT model_calls, tool_calls, tokens FROM turn_limits"
+                    " WHERE thread_id = ? AND turn = ?",
+                    (thread_id, turn),
+                ).fetchone()
+        except sqlite3.OperationalError as exc:
+            if not no_table(exc):
+                raise
+            row = None
+        return default if row is None else Limits(int(row[0]), int(row[1]), int(row[2]))
+
     def usage(self, thread_id: str, turn: int | None = None) -> Usage:
         """What one turn of a thread has used so far; with no turn, the whole thread."""
         where = "thread_id = ?" if turn is None else "thread_id = ? AND turn = ?"
         params: tuple[object, ...] = (thread_id,) if turn is None else (thread_id, turn)
-        with session(self.path) as conn:
-            row = conn.execute(
-                "SELECT SUM(model_calls), SUM(tool_calls), SUM(input_tokens), "
-                f"SUM(output_tokens) FROM turn_usage WHERE {where}",
-                params,
-            ).fetchone()
+        try:
+            with session(self.path, readonly=self.readonly) as conn:
+                row = conn.execute(
+                    "SELECT SUM(model_calls), SUM(tool_calls), SUM(input_tokens), "
+                    f"SUM(output_tokens) FROM turn_usage WHERE {where}",
+                    params,
+                ).fetchone()
+        except sqlite3.OperationalError as exc:
+            if not no_table(exc):
+                raise
+            row = None
         if row is None or row[0] is None:
             return Usage()
         return Usage(

@@ -6,6 +6,8 @@ every round of workers, so a resumed run makes the same choices as the original.
 
 from __future__ import annotations
 
+from typing import Any
+
 from langgraph.types import Send
 
 from agents.review import RULES
@@ -49,21 +51,58 @@ def review_sends(state: OrchestratorState) -> list[Send]:
     return sends
 
 
-def _task(state: OrchestratorState, step: Step, feedback: list[str], revision: int) -> WorkerTask:
-    return {
+def _task(
+    state: OrchestratorState,
+    step: Step,
+    feedback: list[str],
+    revision: int,
+    done: list[dict[str, Any]] | None = None,
+) -> WorkerTask:
+    results = results_of(state)
+    drafts: dict[str, dict[str, Any]] = {}
+    for dep in step.depends_on:  # what the step's calls build on, to tell when it goes stale
+        found = results.get(dep)
+        if found is not None and found.draft is not None:
+            drafts[dep] = {"revision": found.revision, **found.draft.model_dump(mode="json")}
+    task: WorkerTask = {
         "request": state.get("request", ""),
         "history": state.get("history", ""),
         "turn": state.get("turn") or 1,
         "step": step.model_dump(mode="json"),
-        "context": render_context(step, results_of(state)),
+        "context": render_context(step, results),
         "feedback": feedback,
         "revision": revision,
+        "drafts": drafts,
     }
+    if done:
+        task["done_effects"] = done
+    return task
+
+
+def _redo_pending(results: dict[str, WorkerResult], dep: str, seen: dict[str, Any]) -> bool:
+    """The draft of ``dep`` is still the revision a human's edit made stale."""
+    result = results.get(dep)
+    return result is not None and result.revision <= int(seen.get("revision", 0))
+
+
+def redo_sends(state: OrchestratorState) -> list[Send]:
+    """Send each draft a human's edit made stale back to its writer, with the change."""
+    steps = {s.id: s for s in plan_of(state)}
+    results = results_of(state)
+    asked: dict[str, list[str]] = {}
+    for result in results.values():
+        for dep, seen in result.redo.items():
+            if dep in steps and _redo_pending(results, dep, seen):
+                asked.setdefault(dep, []).extend(seen.get("reasons", []))
+    return [
+        Send(steps[dep].worker, _task(state, steps[dep], reasons, results[dep].revision + 1))
+        for dep, reasons in asked.items()
+    ]
 
 
 def revision_sends(state: OrchestratorState, settings: Settings) -> list[Send]:
     """Send failed drafts back to their writer with the reasons, within the cap."""
-    sends = []
+    sends = redo_sends(state)
     steps = {s.id: s for s in plan_of(state)}
     for step_id, result in results_of(state).items():
         if not _reviewable(result) or step_id not in steps:
@@ -83,19 +122,31 @@ def revision_sends(state: OrchestratorState, settings: Settings) -> list[Send]:
 def dependency_ready(state: OrchestratorState, dep: str) -> bool:
     """A dependency is satisfied when it succeeded and any draft it made was approved."""
     result = results_of(state).get(dep)
-    if result is None or result.status != "ok":
+    if result is None or result.status != "ok" or result.resume:  # resume: not finished yet
         return False
     return result.draft is None or state.get("approved_drafts", {}).get(dep) == result.revision
 
 
 def ready_sends(state: OrchestratorState) -> list[Send]:
-    """Steps not run yet whose dependencies are all satisfied."""
+    """Steps not run yet, or stopped before finishing, whose dependencies are satisfied.
+
+    A stopped step (``WorkerResult.resume``) runs on as its next revision, with the effects
+    it already made, once every draft it waits to be redone is.
+    """
     results = results_of(state)
-    return [
-        Send(step.worker, _task(state, step, [], 0))
-        for step in plan_of(state)
-        if step.id not in results and all(dependency_ready(state, d) for d in step.depends_on)
-    ]
+    sends = []
+    for step in plan_of(state):
+        if not all(dependency_ready(state, d) for d in step.depends_on):
+            continue
+        result = results.get(step.id)
+        if result is None:
+            sends.append(Send(step.worker, _task(state, step, [], 0)))
+        elif result.resume and not any(
+            _redo_pending(results, dep, seen) for dep, seen in result.redo.items()
+        ):
+            task = _task(state, step, [], result.revision + 1, result.effects)
+            sends.append(Send(step.worker, task))
+    return sends
 
 
 def next_moves(state: OrchestratorState, settings: Settings) -> list[Send] | str:

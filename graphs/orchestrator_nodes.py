@@ -21,6 +21,7 @@ from state.events import DraftApproved, Planned, Reviewed, Routed
 from state.graph_state import OrchestratorState, ReviewTask, RunStatus
 from state.plan import Step
 from state.views import plan_of, results_of, route_of
+from tools.identity import owner_mismatches, with_identity
 
 
 def stopped(exc: Exception) -> dict[str, Any]:
@@ -81,6 +82,10 @@ def make_plan_node(services: Services) -> Any:
             )
         except (StepFailed, BudgetExhausted) as exc:
             return {**stopped(exc), "plan_iterations": iteration}
+        notes = [m.note for m in owner_mismatches(services.world, state["request"])]
+        if notes:  # the plan says so, to every worker and to whoever reads the plan
+            meter.record("identity", notes=notes)
+            plan = plan.model_copy(update={"steps": with_identity(plan.steps, notes)})
         steps = [s.model_dump(mode="json") for s in plan.steps]
         meter.record("plan", steps=steps, done=plan.done)
         announce(Planned(**where(config, turn), iteration=iteration, steps=steps, done=plan.done))
@@ -213,6 +218,10 @@ def finish(state: OrchestratorState) -> dict[str, Any]:
             status = "budget_exhausted"
         elif any(r.status == "failed" for r in results.values()):
             status = "failed"
+        elif stopped_for := [sid for sid, r in results.items() if r.resume]:
+            # A step stopped (for a redone draft) and never ran on: its work is not done.
+            status = "failed"
+            cap_error = f"{', '.join(stopped_for)} stopped before finishing and did not run on"
         elif replanning:  # synthesize was reached by the iteration cap, not by "done"
             status = "budget_exhausted"
             cap_error = f"planner reached its cap of {state.get('plan_iterations', 0)} iterations"

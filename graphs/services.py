@@ -38,19 +38,29 @@ class Services:
 
     def meter(self, thread_id: str, step: str, turn: int | None = None) -> RunMeter:
         """The budget-and-trace meter for one step of one turn of a thread."""
-        return RunMeter(self.budget, self.trace, self.limits, thread_id, step, turn or 1)
+        limits = self.budget.limits_for(thread_id, turn or 1, self.limits)
+        return RunMeter(self.budget, self.trace, limits, thread_id, step, turn or 1)
 
 
-def build_services(settings: Settings, tiers: ModelTiers | None = None) -> Services:
-    """Create the world (seeding it on first use) and open Baton's stores."""
+def build_services(
+    settings: Settings, tiers: ModelTiers | None = None, *, readonly: bool = False
+) -> Services:
+    """Open the world and Baton's stores; ``WorldUnavailable`` if the world is not there.
+
+    ``readonly=True`` is for inspecting threads (possibly on a read-only home): the world
+    is not opened and the stores create and write nothing.
+    """
     world = World(home=settings.home, smtp_url=settings.smtp_url)
+    if not readonly:
+        world.open()
+    path = settings.db_path
     return Services(
         settings=settings,
         world=world,
-        tools=build_tools(world),  # seeds the world on first use
+        tools=build_tools(world),
         tiers=tiers or build_tiers(settings.model_config_for_agents()),
-        ledger=EffectLedger(settings.db_path),
-        budget=BudgetBook(settings.db_path),
-        trace=TraceLog(settings.db_path),
-        audit=ApprovalAudit(settings.db_path),
+        ledger=EffectLedger(path, readonly=readonly),
+        budget=BudgetBook(path, readonly=readonly),
+        trace=TraceLog(path, readonly=readonly),
+        audit=ApprovalAudit(path, readonly=readonly),
     )

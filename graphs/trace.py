@@ -8,11 +8,12 @@ offline record that ``baton trace`` prints.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
-from graphs.sqlite_conn import session
+from graphs.sqlite_conn import no_table, session
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS trace_events (
@@ -30,8 +31,11 @@ CREATE INDEX IF NOT EXISTS trace_events_thread ON trace_events(thread_id, id);
 class TraceLog:
     """Append-only trace events in Baton's SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
+        if readonly:  # inspecting a home that may be read-only: create nothing
+            return
         with session(path) as conn:
             conn.executescript(_SCHEMA)
 
@@ -45,9 +49,14 @@ class TraceLog:
 
     def events(self, thread_id: str) -> list[dict[str, Any]]:
         """Every event of a thread, oldest first."""
-        with session(self.path) as conn:
-            rows = conn.execute(
-                "SELECT step, kind, data, at FROM trace_events WHERE thread_id = ? ORDER BY id",
-                (thread_id,),
-            ).fetchall()
+        try:
+            with session(self.path, readonly=self.readonly) as conn:
+                rows = conn.execute(
+                    "SELECT step, kind, data, at FROM trace_events WHERE thread_id = ? ORDER BY id",
+                    (thread_id,),
+                ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if not no_table(exc):
+                raise
+            rows = []
         return [{"step": s, "kind": k, "data": json.loads(d), "at": a} for s, k, d, a in rows]

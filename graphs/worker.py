@@ -60,6 +60,7 @@ def make_agent_node(worker: WorkerSpec, services: Services) -> Any:
             state.get("feedback", []),
             revision,
             state.get("history", ""),
+            state.get("done_effects") or [],
         )
         if not state.get("messages"):
             started = StepStarted(
@@ -98,6 +99,10 @@ def make_finish_node(worker: WorkerSpec) -> Any:
         reply = last_ai(state.get("messages", []))
         failure = state.get("failure")
         output = reply.text if reply is not None and not reply.tool_calls else ""
+        redo = state.get("stale_drafts") or {}
+        if redo and not failure:
+            reasons = "; ".join(r for entry in redo.values() for r in entry["reasons"])
+            output = f"Stopped after a human's edit, to redo {', '.join(redo)}: {reasons}"
         result = WorkerResult(
             step_id=step.id,
             worker=worker.name,
@@ -105,9 +110,11 @@ def make_finish_node(worker: WorkerSpec) -> Any:
             output=str(output) or (failure or ""),
             citations=_cited(str(output), state.get("citations", [])),
             draft=state.get("draft"),
-            effects=state.get("effects", []),
+            effects=[*(state.get("done_effects") or []), *state.get("effects", [])],
             error=failure,
             revision=state.get("revision", 0),
+            redo=redo,
+            resume=bool(redo) and not failure,
         )
         finished = StepFinished(
             **where(config, state.get("turn")),
@@ -145,8 +152,11 @@ def build_worker_graph(
             return "finish"
         return "approval" if pending_irreversible(state, services) else "agent"
 
-    def after_execute(state: WorkerState) -> Literal["agent", "finish"]:
-        return "finish" if state.get("failure") else "agent"
+    def after_execute(state: WorkerState) -> Literal["approval", "agent", "finish"]:
+        if state.get("failure") or state.get("stale_drafts"):
+            return "finish"  # a stale draft is redone by its writer; the step then re-runs
+        # A call the backend refused has no result yet: its decider is asked again.
+        return "approval" if pending_irreversible(state, services) else "agent"
 
     graph = StateGraph(WorkerState, input_schema=WorkerTask, output_schema=WorkerOutput)
     graph.add_node("agent", plain_node(make_agent_node(worker, services)))

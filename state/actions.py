@@ -2,7 +2,7 @@
 
 The interrupt payload is a tool-approval request in the shape LangChain's
 human-in-the-loop middleware uses (``type``, ``tool_call_id``, ``name``, ``args``,
-``description``), extended with Baton's ``args_hash``, ``step`` and ``worker``.
+``description``), extended with Baton's ``args_hash``, ``step``, ``worker`` and ``live``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,16 @@ class ProposedAction(BaseModel):
     worker: str
     error: str | None = Field(
         default=None, description="Why a previous decision for this call was refused."
+    )
+    review: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="For text a human edited: each review rule's verdict (rule, passed, "
+        "reasons); a failing text cannot be approved, only edited again or rejected.",
+    )
+    live: dict[str, Any] | None = Field(
+        default=None,
+        description="What the world says about the call's fact now: for a refund, the charge "
+        "and its refundable remainder; who already did it, if anyone.",
     )
 
 

@@ -12,6 +12,12 @@ class Draft(BaseModel):
     to: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     subject: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=5000)
+    regarding: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The case and what the email tells about it, e.g. 'order 5531: duplicate "
+        "charge refunded'; one email per recipient and case.",
+    )
 
 
 class ReviewVerdict(BaseModel):

@@ -114,6 +114,11 @@ class ApprovalWaiting(_Event):
     args: dict[str, Any]
     args_hash: str
     description: str
+    live: dict[str, Any] | None = Field(
+        default=None,
+        description="what the world says about the call's fact now (a refund's refundable "
+        "remainder; who already did it)",
+    )
 
 
 class ApprovalDecided(_Event):
@@ -139,6 +144,18 @@ class EffectDone(_Event):
     key: str = Field(description="the effect ledger's key for the call")
     result: Any
     replayed: bool = Field(description="True: the ledger had it done already")
+
+
+class EffectNotRepeated(_Event):
+    """An approved irreversible call did not run: its fact was already in the world."""
+
+    event: Literal["effect_not_repeated"] = "effect_not_repeated"
+    step: str
+    worker: str
+    tool: str
+    tool_call_id: str
+    decision: str
+    done_by: list[str] = Field(description="who did it before (thread or outside Baton), when")
 
 
 class TicketFiled(_Event):
@@ -169,6 +186,7 @@ ProgressEvent = Annotated[
     | ApprovalWaiting
     | ApprovalDecided
     | EffectDone
+    | EffectNotRepeated
     | TicketFiled
     | TurnFinished,
     Field(discriminator="event"),

@@ -183,6 +183,10 @@ class WorkerTask(TypedDict, total=False):
     """Reviewer reasons, when a draft was sent back."""
     revision: int
     """Revision number (0 for the first attempt)."""
+    drafts: dict[str, dict[str, Any]]
+    """The drafts of the steps this one depends on, by step id, with their ``revision``."""
+    done_effects: list[dict[str, Any]]
+    """Effects an earlier run of this step already made (it stopped for a redone draft)."""
 
 
 class WorkerState(WorkerTask, total=False):
@@ -209,6 +213,11 @@ class WorkerState(WorkerTask, total=False):
     """Sources the step's tools returned ('doc#section')."""
     decisions: dict[str, dict[str, Any]]
     """Human decisions on the pending irreversible calls, by tool call id."""
+    refused: dict[str, str]
+    """Why the backend refused a decided call, by tool call id: it is asked again."""
+    stale_drafts: dict[str, dict[str, Any]]
+    """Drafts (by step id) quoting values a human's edit replaced: their revision and what
+    their writer is told. The step stops; it runs on once they are redone and reviewed."""
     failure: str | None
     """Set when the step cannot continue (model error, budget, cap)."""
     failure_status: Literal["failed", "budget_exhausted"]

@@ -25,3 +25,13 @@ class WorkerResult(BaseModel):
     )
     error: str | None = None
     revision: int = Field(default=0, description="How many times a reviewer sent it back.")
+    resume: bool = Field(
+        default=False,
+        description="The step stopped before finishing (for a redone draft, or out of budget "
+        "until a person raised it): it runs on, with the effects it already made.",
+    )
+    redo: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Drafts (by step id, with the revision seen and the reasons) that a human's "
+        "edit made stale: the step stopped and runs on once they are redone.",
+    )

@@ -16,6 +16,7 @@ import pytest
 from postgres_db import create_database, drop_database, empty_tables
 
 from graphs.settings import Settings
+from tools.world import World
 
 _PROVIDER_VARS = (
     "OPENAI_API_KEY",
@@ -45,8 +46,10 @@ def _no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Offline settings whose databases live under the test's own tmp dir."""
-    return Settings(home=tmp_path / "home", _env_file=None)  # type: ignore[call-arg]
+    """Offline settings whose databases live under the test's own tmp dir, world created."""
+    home = tmp_path / "home"
+    World(home).init()
+    return Settings(home=home, _env_file=None)  # type: ignore[call-arg]
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +71,7 @@ def postgres_url(postgres_session_url: str) -> str:
 def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """``settings`` on each engine in turn: SQLite under the home, then PostgreSQL."""
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    World(tmp_path / "home").init()
     return Settings(home=tmp_path / "home", database_url=url, _env_file=None)  # type: ignore[call-arg]
 
 

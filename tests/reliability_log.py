@@ -19,8 +19,17 @@ def report(
     duplicates: int = 0,
     unhandled: int = 0,
     checks: int = 0,
+    cross_thread_tried: int = 0,
+    cross_thread_made: int = 0,
+    refusals_reasked: int = 0,
 ) -> None:
-    """Append one suite's numbers to the reliability report, if one is being written."""
+    """Append one suite's numbers to the reliability report, if one is being written.
+
+    ``cross_thread_tried``: approved calls for a fact another thread (or fork) already made;
+    ``cross_thread_made``: how many of those were carried out again (must be 0);
+    ``refusals_reasked``: approved or edited calls the backend refused that went back to a
+    human instead of ending the run.
+    """
     path = os.environ.get("RELIABILITY_REPORT")
     if not path:
         return
@@ -31,6 +40,9 @@ def report(
         "duplicates": duplicates,
         "unhandled": unhandled,
         "checks": checks,
+        "cross_thread_tried": cross_thread_tried,
+        "cross_thread_made": cross_thread_made,
+        "refusals_reasked": refusals_reasked,
     }
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")

@@ -11,8 +11,11 @@ from pathlib import Path
 def table(lines: list[dict[str, object]]) -> str:
     """The one table: kills survived, faults by kind, duplicate effects, unhandled errors."""
     faults: Counter[str] = Counter()
-    kills = duplicates = unhandled = checks = 0
+    kills = duplicates = unhandled = checks = tried = made = reasked = 0
     for line in lines:
+        tried += int(str(line.get("cross_thread_tried", 0)))
+        made += int(str(line.get("cross_thread_made", 0)))
+        reasked += int(str(line.get("refusals_reasked", 0)))
         kills += int(str(line["kills"]))
         duplicates += int(str(line["duplicates"]))
         unhandled += int(str(line["unhandled"]))
@@ -22,6 +25,9 @@ def table(lines: list[dict[str, object]]) -> str:
         ("kill points survived (SIGKILL, then resume)", kills),
         *((f"faults injected: {kind}", n) for kind, n in sorted(faults.items())),
         ("scenarios checked", checks),
+        ("cross-thread duplicates tried (same fact, other thread or fork)", tried),
+        ("cross-thread duplicates made (must be 0)", made),
+        ("backend refusals re-asked (approved or edited calls)", reasked),
         ("duplicate effects (must be 0)", duplicates),
         ("unhandled exceptions (must be 0)", unhandled),
     ]

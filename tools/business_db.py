@@ -37,6 +37,13 @@ SCHEMA = (
         note TEXT NOT NULL)""",
 )
 
+CONTACT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "customers": ("id", ("name", "email", "phone")),
+}
+"""Per table: the column naming whose the row is, and the columns that are contact data
+(a column listed here but missing from the table is skipped). Queries see them masked
+except for the customer a step is about (``tools.sql_query``)."""
+
 CUSTOMERS = (
     (1003, "Aisha Okafor", "aisha.okafor@example.com", "business", "2023-02-11T10:04:00Z"),
     (1015, "Tom Lindqvist", "tom.lindqvist@example.com", "pro", "2023-06-30T16:45:00Z"),

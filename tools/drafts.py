@@ -28,6 +28,12 @@ class DraftEmailArgs(BaseModel):
         max_length=5000,
         description="Plain-text body following the tone guide, signed '— The Support Team'.",
     )
+    regarding: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The case and what the email tells about it, e.g. 'order 5531: duplicate "
+        "charge refunded'. Baton sends one email per recipient and case.",
+    )
 
 
 def build_draft_email(world: World) -> ToolSpec:
@@ -35,7 +41,13 @@ def build_draft_email(world: World) -> ToolSpec:
 
     def run(args: DraftEmailArgs, ctx: ToolCallContext) -> dict[str, Any]:
         email = check_recipient(world, args.customer_id, args.to)
-        draft = Draft(customer_id=args.customer_id, to=email, subject=args.subject, body=args.body)
+        draft = Draft(
+            customer_id=args.customer_id,
+            to=email,
+            subject=args.subject,
+            body=args.body,
+            regarding=args.regarding,
+        )
         return {"saved": True, "draft": draft.model_dump()}
 
     return ToolSpec(

@@ -64,11 +64,17 @@ def split_sections(text: str) -> list[tuple[str, str]]:
     return [(name, body) for name, body in sections if body]
 
 
+def docs_current(conn: sqlite3.Connection) -> bool:
+    """Whether the indexed docs are the shipped ones (reads only)."""
+    indexed = {row[0]: row[1] for row in conn.execute("SELECT doc, text FROM kb_docs")}
+    return indexed == packaged_docs()
+
+
 def index_docs(conn: sqlite3.Connection) -> None:
     """(Re)build the index when the shipped docs differ from the indexed ones.
 
     Runs inside the caller's transaction; comparing texts rather than trusting a marker
-    means an upgraded package with edited docs is re-indexed on the next ``ensure()``.
+    means an upgraded package with edited docs is re-indexed when the world is next opened.
     """
     conn.execute("CREATE TABLE IF NOT EXISTS kb_docs (doc TEXT PRIMARY KEY, text TEXT NOT NULL)")
     conn.execute(

@@ -1,100 +1,111 @@
-"""The effect ledger: runs each tool call at most once to completion, keyed by its call.
+"""The effect ledger: runs each tool call at most once, and each fact in the world once.
 
 Why ours: LangGraph checkpoints after a node finishes, so a crash mid-node re-runs the
 whole node on resume, and nothing in LangGraph stops a refund or an email inside it from
 happening twice. The ledger records each call under a key derived from the thread and the
 model's tool-call id, before and after the side effect; the backends dedupe on the same
 key, which covers a crash between the effect and the ledger's "done" record.
+
+A key is per call, so two threads (or a thread and its fork) asking for the same refund
+have two keys. A tool therefore also declares its ``Fact`` (``tools.spec``): the ledger
+claims the fact in the same transaction that records the call as started, and a call whose
+fact another key already holds is not run; it reports what happened instead (which thread,
+when, with what result). Every statement on the ledger's tables is in this module.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from tools.effect_records import LedgerOutcome, describe_prior, idempotency_key
 from tools.faults import crash_point
-from tools.spec import ToolCallContext, ToolRejected, ToolSpec
-from tools.world_db import immediate, open_sqlite, utc_timestamp
+from tools.spec import AlreadyDone, FactInProgress, ToolCallContext, ToolRejected, ToolSpec
+from tools.world_db import immediate, open_readonly, open_sqlite, utc_timestamp
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS effects (
     key TEXT PRIMARY KEY, thread_id TEXT NOT NULL, step_id TEXT NOT NULL,
     worker TEXT NOT NULL, tool TEXT NOT NULL, args_json TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('started', 'done', 'failed')),
     result_json TEXT, error TEXT, created_at TEXT NOT NULL, finished_at TEXT)"""
-
-
-def idempotency_key(thread_id: str, tool_call_id: str) -> str:
-    """Derive the key for one tool call in one thread: 32 hex chars of sha256."""
-    return hashlib.sha256(f"{thread_id}:{tool_call_id}".encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class LedgerOutcome:
-    """A tool call's result, and whether it came from the ledger instead of the tool."""
-
-    result: Any
-    replayed: bool
+FACT_WAIT_S = 5.0
+"""How long a call waits for another call holding its fact to finish, before giving up."""
+__all__ = ["FACT_WAIT_S", "EffectLedger", "LedgerOutcome", "describe_prior", "idempotency_key"]
 
 
 class EffectLedger:
     """Exactly-once bookkeeping for tool calls, in a SQLite file; safe across threads.
 
     Each operation opens its own connection (synchronous=FULL: a recorded effect must
-    survive a power cut), so one ledger can be shared by parallel workers.
+    survive a power cut), so one ledger can be shared by parallel workers. With
+    ``readonly=True`` nothing is created or migrated (inspecting a read-only home).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
+        if readonly:
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = open_sqlite(path, synchronous="FULL")
         try:
-            conn.execute(_SCHEMA)
-            conn.execute("CREATE INDEX IF NOT EXISTS effects_thread ON effects (thread_id)")
+            with immediate(conn):
+                conn.execute(_SCHEMA)
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(effects)")}
+                if "fact" not in columns:  # a ledger from before facts were recorded
+                    conn.execute("ALTER TABLE effects ADD COLUMN fact TEXT")
+                conn.execute("CREATE INDEX IF NOT EXISTS effects_thread ON effects (thread_id)")
+                conn.execute("CREATE INDEX IF NOT EXISTS effects_fact ON effects (fact)")
         finally:
             conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        if self.readonly:
+            conn = open_readonly(self.path)
+            conn.row_factory = sqlite3.Row
+            return conn
+        return open_sqlite(self.path, synchronous="FULL")
 
     def execute(self, spec: ToolSpec, args: BaseModel, ctx: ToolCallContext) -> LedgerOutcome:
         """Run ``spec`` once for ``ctx.idempotency_key``; replay the result if already done.
 
-        A ``ToolRejected`` is recorded as 'failed' and re-raised. Any other error leaves the
-        row 'started' (the effect may or may not have happened) and a retry goes back to
-        the backend, which dedupes on the key.
+        A call whose fact another key holds raises ``AlreadyDone`` (that key is done) or,
+        after waiting up to ``FACT_WAIT_S`` for it to finish, ``FactInProgress``. A
+        ``ToolRejected`` is recorded as 'failed' (releasing the fact) and re-raised, with
+        the threads filled in on an ``AlreadyDone``'s earlier effects. Any other error
+        leaves the row 'started' (the effect may or may not have happened) and a retry
+        goes back to the backend, which dedupes on the key.
         """
         key = ctx.idempotency_key
-        conn = open_sqlite(self.path, synchronous="FULL")
-        try:
-            with immediate(conn):
-                row = conn.execute(
-                    "SELECT status, result_json FROM effects WHERE key = ?", (key,)
-                ).fetchone()
-                if row is not None and row["status"] == "done":
-                    return LedgerOutcome(json.loads(row["result_json"]), replayed=True)
-                # Committed before the backend runs, so a crash leaves evidence of the try.
-                conn.execute(
-                    "INSERT INTO effects (key, thread_id, step_id, worker, tool, args_json,"
-                    " status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)"
-                    " ON CONFLICT (key) DO UPDATE SET status = 'started', error = NULL,"
-                    " finished_at = NULL",
-                    (
-                        key,
-                        ctx.thread_id,
-                        ctx.step_id,
-                        ctx.worker,
-                        spec.name,
-                        args.model_dump_json(),
-                        utc_timestamp(),
-                    ),
+        fact = spec.fact.key(args) if spec.fact is not None else None
+        deadline = time.monotonic() + FACT_WAIT_S
+        while True:
+            claim = self._claim(spec, args, ctx, fact)
+            if isinstance(claim, LedgerOutcome):
+                return claim
+            if claim is None:
+                break
+            if claim["status"] == "done":
+                raise AlreadyDone(f"{fact} was already done by {describe_prior(claim)}", [claim])
+            if time.monotonic() >= deadline:
+                raise FactInProgress(
+                    f"{fact} is being carried out by thread {claim['thread_id']} since "
+                    f"{claim['at']}, and its outcome is not recorded yet; decide again once "
+                    "that thread has finished or been resumed"
                 )
-        finally:
-            conn.close()
+            time.sleep(0.05)
         crash_point(f"effect:{spec.name}:before_backend")
         try:
             result = spec.run(args, ctx)
+        except AlreadyDone as exc:
+            self.attribute(exc.prior)
+            self._finish(key, "failed", error=str(exc))
+            raise
         except ToolRejected as exc:
             self._finish(key, "failed", error=str(exc))
             raise
@@ -108,9 +119,105 @@ class EffectLedger:
         crash_point(f"effect:{spec.name}:after_ledger")
         return LedgerOutcome(json.loads(recorded or "null"), replayed=False)
 
+    def _claim(
+        self, spec: ToolSpec, args: BaseModel, ctx: ToolCallContext, fact: str | None
+    ) -> LedgerOutcome | dict[str, Any] | None:
+        """Record the call as started and claim its fact, in one transaction.
+
+        Returns the recorded outcome of a done key, the earlier effect holding the fact, or
+        None when the call may run.
+        """
+        key = ctx.idempotency_key
+        conn = self._open()
+        try:
+            with immediate(conn):
+                row = conn.execute(
+                    "SELECT status, result_json FROM effects WHERE key = ?", (key,)
+                ).fetchone()
+                if row is not None and row["status"] == "done":
+                    return LedgerOutcome(json.loads(row["result_json"]), replayed=True)
+                holder = self._holder(conn, fact, key)
+                if holder is not None:
+                    return holder
+                # Committed before the backend runs, so a crash leaves evidence of the try.
+                conn.execute(
+                    "INSERT INTO effects (key, thread_id, step_id, worker, tool, args_json,"
+                    " status, created_at, fact) VALUES (?, ?, ?, ?, ?, ?, 'started', ?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET status = 'started', error = NULL,"
+                    " finished_at = NULL, fact = excluded.fact",
+                    (
+                        key,
+                        ctx.thread_id,
+                        ctx.step_id,
+                        ctx.worker,
+                        spec.name,
+                        args.model_dump_json(),
+                        utc_timestamp(),
+                        fact,
+                    ),
+                )
+                return None
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _holder(conn: sqlite3.Connection, fact: str | None, key: str) -> dict[str, Any] | None:
+        """The earliest other call that is doing or did ``fact``; a failed one holds nothing."""
+        if fact is None:
+            return None
+        row = conn.execute(
+            "SELECT key, thread_id, tool, status, result_json, created_at, finished_at"
+            " FROM effects WHERE fact = ? AND key != ? AND status IN ('started', 'done')"
+            " ORDER BY status = 'done' DESC, created_at, rowid LIMIT 1",
+            (fact, key),
+        ).fetchone()
+        if row is None:
+            return None
+        return {
+            "thread_id": row["thread_id"],
+            "key": row["key"],
+            "tool": row["tool"],
+            "status": row["status"],
+            "at": row["finished_at"] or row["created_at"],
+            "result": None if row["result_json"] is None else json.loads(row["result_json"]),
+        }
+
+    def fact_holder(self, spec: ToolSpec, args: BaseModel, key: str) -> dict[str, Any] | None:
+        """The earlier call (another key) that did or is doing this call's fact, if any."""
+        if spec.fact is None:
+            return None
+        conn = self._open()
+        try:
+            return self._holder(conn, spec.fact.key(args), key)
+        except sqlite3.OperationalError as exc:  # a read-only home from before facts
+            if "no such" in str(exc):
+                return None
+            raise
+        finally:
+            conn.close()
+
+    def attribute(self, prior: list[dict[str, Any]]) -> None:
+        """Name the thread of each earlier effect a backend reported by its key."""
+        keys = [p["key"] for p in prior if p.get("key") and not p.get("thread_id")]
+        if not keys:
+            return
+        conn = self._open()
+        try:
+            marks = ", ".join("?" * len(keys))
+            found = dict(
+                conn.execute(
+                    f"SELECT key, thread_id FROM effects WHERE key IN ({marks})", keys
+                ).fetchall()
+            )
+        finally:
+            conn.close()
+        for entry in prior:
+            if entry.get("key") in found:
+                entry["thread_id"] = found[entry["key"]]
+
     def outcome_unknown(self, key: str) -> bool:
         """An attempt started and nothing came back: no result, no error (the process died)."""
-        conn = open_sqlite(self.path, synchronous="FULL")
+        conn = self._open()
         try:
             row = conn.execute("SELECT status, error FROM effects WHERE key = ?", (key,)).fetchone()
         finally:
@@ -125,7 +232,7 @@ class EffectLedger:
     def _finish(
         self, key: str, status: str, *, result_json: str | None = None, error: str | None = None
     ) -> str | None:
-        conn = open_sqlite(self.path, synchronous="FULL")
+        conn = self._open()
         try:
             with immediate(conn):
                 # Never downgrade: a concurrent run of the same key may already be 'done'.
@@ -147,12 +254,18 @@ class EffectLedger:
 
     def effects_for(self, thread_id: str) -> list[dict[str, Any]]:
         """Every recorded call of a thread, oldest first, with args and result decoded."""
-        conn = open_sqlite(self.path, synchronous="FULL")
+        if self.readonly and not self.path.exists():
+            return []
+        conn = self._open()
         try:
             rows = conn.execute(
                 "SELECT * FROM effects WHERE thread_id = ? ORDER BY created_at, rowid",
                 (thread_id,),
             ).fetchall()
+        except sqlite3.OperationalError as exc:  # a read-only home where no effect ran yet
+            if "no such table" in str(exc):
+                return []
+            raise
         finally:
             conn.close()
         effects = []

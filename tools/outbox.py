@@ -8,6 +8,7 @@ rather than silently never sending.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from datetime import UTC, datetime
@@ -17,11 +18,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.customers import check_recipient
+from state.draft import Draft
+from tools.customers import check_recipient, customer_by_email
 from tools.faults import crash_point
 from tools.outbox_files import message_result, read_message, write_once
 from tools.smtp_transport import send_via_smtp
-from tools.spec import Reconciliation, ToolCallContext, ToolSpec
+from tools.spec import Fact, Reconciliation, ToolCallContext, ToolSpec
 from tools.world import World
 
 DEFAULT_SENDER = "support@baton.example"
@@ -45,6 +47,44 @@ class SendEmailArgs(BaseModel):
     customer_id: int | None = Field(
         default=None, description="The customer the email is for; `to` must be their address."
     )
+    regarding: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The case and what the email tells about it, e.g. 'order 5531: duplicate "
+        "charge refunded' (copy it from the draft). One email per recipient and case.",
+    )
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def email_fact(args: SendEmailArgs) -> str:
+    """The fact an email creates: this recipient told this about this case.
+
+    With ``regarding`` the case is what the caller named; without it, only the very same
+    message (subject and body, ignoring case and punctuation) to the same address is the
+    same fact, so two different emails are never mistaken for one.
+    """
+    recipient = args.to.strip().casefold()
+    if args.regarding and _normalised(args.regarding):
+        return f"email to {recipient} regarding {_normalised(args.regarding)}"
+    digest = hashlib.sha256(_normalised(f"{args.subject}\n{args.body}").encode()).hexdigest()
+    return f"email to {recipient}, message {digest[:16]}"
+
+
+def email_draft(world: World, args: SendEmailArgs) -> Draft | None:
+    """The email as a draft for the review rules; None if its customer cannot be told."""
+    customer = args.customer_id or customer_by_email(world, args.to)
+    if customer is None:
+        return None
+    return Draft(
+        customer_id=customer,
+        to=args.to,
+        subject=args.subject,
+        body=args.body[:5000],
+        regarding=args.regarding,
+    )
 
 
 def build_message(args: SendEmailArgs, key: str, sender: str = DEFAULT_SENDER) -> EmailMessage:
@@ -57,6 +97,8 @@ def build_message(args: SendEmailArgs, key: str, sender: str = DEFAULT_SENDER) -
     message["Message-ID"] = f"<{key}@baton.local>"
     if args.customer_id is not None:
         message["X-Baton-Customer-Id"] = str(args.customer_id)
+    if args.regarding:
+        message["X-Baton-Regarding"] = args.regarding
     message.set_content(args.body)
     return message
 
@@ -124,10 +166,13 @@ def build_send_email(world: World, sender: str = DEFAULT_SENDER) -> ToolSpec:
         name="send_email",
         description=(
             "Send an email to a customer. IRREVERSIBLE: needs human approval. Send only a "
-            "draft that passed review; `to` must be the customer's address on file."
+            "draft that passed review; `to` must be the customer's address on file. One "
+            "email per recipient and case (`regarding`)."
         ),
         args_schema=SendEmailArgs,
         reversible=False,
         run=run,
         reconciliation=email_reconciliation(world, sender),
+        fact=Fact(key=email_fact),
+        as_draft=lambda args: email_draft(world, args),
     )

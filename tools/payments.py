@@ -1,20 +1,25 @@
-"""The ``issue_refund`` tool: return money to a customer's original payment method.
+"""The ``issue_refund`` tool: return money for one charge to the original payment method.
 
-Irreversible. Each domain rule refuses with a one-line reason the worker can act on, and
-the refund is recorded under the call's idempotency key so a retried call never pays twice.
+Irreversible. Each domain rule refuses with a one-line reason the worker can act on. The
+fact a refund creates is "money returned for this charge": the ledger lets one call per
+charge run, and the insert re-checks, in its own transaction, that the charge is captured
+and still has the amount left, counting refunds made by anyone (``tools.charges``). The
+refund is recorded under the call's idempotency key so a retried call never pays twice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+from contextlib import closing
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.charges import ChargeStanding, charge_standing, resolve_charge
 from tools.money import format_cents, to_cents
-from tools.spec import ToolCallContext, ToolRejected, ToolSpec
+from tools.spec import AlreadyDone, Fact, ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
 from tools.world_db import connect, immediate, utc_timestamp
 
@@ -33,6 +38,12 @@ class IssueRefundArgs(BaseModel):
     reason: str = Field(
         min_length=3, max_length=500, description="Why, e.g. 'duplicate charge ch_5531_2'."
     )
+    charge_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="The charge the money goes back for, e.g. the duplicate 'ch_5531_2' "
+        "(default: the order's latest captured charge).",
+    )
 
 
 def _recorded(row: sqlite3.Row, duplicate: bool) -> dict[str, Any]:
@@ -47,8 +58,24 @@ def _recorded(row: sqlite3.Row, duplicate: bool) -> dict[str, Any]:
     }
 
 
-def _check_rules(conn: sqlite3.Connection, args: IssueRefundArgs, cents: int) -> str:
-    """Raise ``ToolRejected`` if a rule forbids the refund; return the charge to refund."""
+def _check_charge(conn: sqlite3.Connection, args: IssueRefundArgs) -> None:
+    """A named charge must exist, belong to the order and have been captured."""
+    if args.charge_id is None:
+        return
+    charge = conn.execute("SELECT * FROM charges WHERE id = ?", (args.charge_id,)).fetchone()
+    if charge is None:
+        raise ToolRejected(f"charge {args.charge_id} does not exist")
+    if charge["order_id"] != args.order_id:
+        raise ToolRejected(f"charge {args.charge_id} is not a charge of order {args.order_id}")
+    if charge["status"] != "captured":
+        raise ToolRejected(
+            f"charge {args.charge_id} was not captured (status {charge['status']}); "
+            "no money was taken, so none can go back"
+        )
+
+
+def _check_rules(conn: sqlite3.Connection, args: IssueRefundArgs, cents: int) -> ChargeStanding:
+    """Raise ``ToolRejected`` (``AlreadyDone``) if the refund may not run; else the charge."""
     order = conn.execute("SELECT * FROM orders WHERE id = ?", (args.order_id,)).fetchone()
     if order is None:
         raise ToolRejected(f"order {args.order_id} does not exist")
@@ -62,24 +89,27 @@ def _check_rules(conn: sqlite3.Connection, args: IssueRefundArgs, cents: int) ->
         )
     if cents <= 0:
         raise ToolRejected("refund amount must be greater than zero")
-    captures = conn.execute(
-        "SELECT id, amount_cents FROM charges WHERE order_id = ? AND status = 'captured'"
-        " ORDER BY created_at",
-        (args.order_id,),
-    ).fetchall()
-    captured = sum(c["amount_cents"] for c in captures)
-    refunded = conn.execute(
-        "SELECT COALESCE(SUM(amount_cents), 0) FROM refunds WHERE order_id = ?", (args.order_id,)
-    ).fetchone()[0]
-    remaining = captured - refunded
-    if cents > remaining:
-        raise ToolRejected(
-            f"refund {format_cents(cents)} {currency} exceeds the refundable "
-            f"{format_cents(remaining)} {currency} left on order {args.order_id} "
-            f"(captured {format_cents(captured)}, already refunded {format_cents(refunded)})"
+    _check_charge(conn, args)
+    charge = charge_standing(conn, args.order_id, args.charge_id)
+    if charge.charge_id is None:
+        raise ToolRejected(f"order {args.order_id} has no captured charge to refund")
+    left = f"{format_cents(charge.refundable_cents)} {currency}"
+    if charge.refundable_cents == 0 and charge.refunds:
+        done = "; ".join(f"{r['refund_id']} {r['amount']} at {r['at']}" for r in charge.refunds)
+        raise AlreadyDone(
+            f"charge {charge.charge_id} of order {args.order_id} was already refunded in full "
+            f"(refundable {left} left): {done}",
+            [dict(r) for r in charge.refunds],
         )
-    # The latest capture: for a duplicate charge, that is the extra one.
-    return str(captures[-1]["id"])
+    if cents > charge.refundable_cents:
+        raise ToolRejected(
+            f"refund {format_cents(cents)} {currency} exceeds the refundable {left} left on "
+            f"charge {charge.charge_id} of order {args.order_id} (charged "
+            f"{format_cents(charge.charge_cents)}, already refunded "
+            f"{format_cents(charge.refunded_cents)}; the whole order has "
+            f"{format_cents(charge.order_left_cents)} left)"
+        )
+    return charge
 
 
 def issue_refund(world: World, args: IssueRefundArgs, idempotency_key: str) -> dict[str, Any]:
@@ -97,7 +127,7 @@ def issue_refund(world: World, args: IssueRefundArgs, idempotency_key: str) -> d
             existing = conn.execute(select, (idempotency_key,)).fetchone()
             if existing is not None:
                 return _recorded(existing, duplicate=True)
-            charge_id = _check_rules(conn, args, cents)
+            charge_id = _check_rules(conn, args, cents).charge_id
             refund_id = "re_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
             conn.execute(
                 "INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -118,6 +148,22 @@ def issue_refund(world: World, args: IssueRefundArgs, idempotency_key: str) -> d
         conn.close()
 
 
+def refund_fact(world: World, args: IssueRefundArgs) -> str:
+    """The fact a refund creates: money returned for one charge."""
+    with closing(connect(world, readonly=True)) as conn:
+        charge = resolve_charge(conn, args.order_id, args.charge_id)
+    return f"refund of charge {charge}" if charge else f"refund of order {args.order_id}"
+
+
+def refund_standing(world: World, args: IssueRefundArgs) -> dict[str, Any]:
+    """The charge as it stands now: its refundable remainder and the refunds against it."""
+    with closing(connect(world, readonly=True)) as conn:
+        charge = charge_standing(conn, args.order_id, args.charge_id)
+    if charge.charge_id is None:
+        return {"refundable": f"0.00 {args.currency.upper()}", "charge_id": None}
+    return {**charge.summary(), "refunds": [dict(r) for r in charge.refunds]}
+
+
 def build_issue_refund(world: World) -> ToolSpec:
     """Build the refund tool over ``world``'s refunds table."""
 
@@ -127,11 +173,16 @@ def build_issue_refund(world: World) -> ToolSpec:
     return ToolSpec(
         name="issue_refund",
         description=(
-            "Refund money to the customer's original payment method. IRREVERSIBLE: needs "
-            "human approval. The amount may not exceed what was captured for the order minus "
-            "earlier refunds, and must be in the order's currency."
+            "Refund money for one charge to the customer's original payment method. "
+            "IRREVERSIBLE: needs human approval. One refund per charge: name the charge "
+            "(charge_id, e.g. the duplicate one); the amount may not exceed what is left on "
+            "it, and must be in the order's currency."
         ),
         args_schema=IssueRefundArgs,
         reversible=False,
         run=run,
+        fact=Fact(
+            key=lambda args: refund_fact(world, args),
+            standing=lambda args: refund_standing(world, args),
+        ),
     )

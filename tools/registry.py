@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools.calculator import build_calculate
+from tools.customers import build_find_customer
 from tools.drafts import build_draft_email
 from tools.kb_search import build_kb_search
 from tools.outbox import build_send_email
@@ -14,10 +15,10 @@ from tools.world import World
 
 
 def build_tools(world: World) -> dict[str, ToolSpec]:
-    """Ensure ``world`` exists, then build every tool over it."""
-    world.ensure()
+    """Build every tool over ``world`` (opening it is the caller's: ``World.open``)."""
     specs = [
         build_kb_search(world),
+        build_find_customer(world),
         build_sql_query(world),
         build_calculate(world),
         build_draft_email(world),

@@ -1,9 +1,15 @@
 """The ``sql_query`` tool: read-only SQL over the business database for analysts.
 
-Three independent locks keep it read-only: a read-only connection with ``query_only``, a
-check that the text is one SELECT/WITH statement, and an authorizer that denies every
-action except reading. ``internal_notes`` stays queryable (analysts are internal); the
+Three independent locks keep it read-only: a connection with ``query_only``, a check that
+the text is one SELECT/WITH statement, and an authorizer that denies every action except
+reading. ``internal_notes`` stays queryable (analysts are internal); the
 review rules keep its contents out of customer messages.
+
+Least data: at most ``ROW_CAP`` rows come back, and contact fields
+(``business_db.CONTACT_FIELDS``: names, emails, phones) read as ``[masked]`` except for the
+customer the step is about (``customer_id``, or the owner of ``order_id``). A temporary
+view with the table's own name shadows it and masks row by row; the authorizer makes the
+same columns read as NULL when a query names ``main.<table>`` to get around the view.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.business_db import CONTACT_FIELDS
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
 from tools.world_db import connect
 
-ROW_CAP = 50
+ROW_CAP = 20
+MASK = "[masked]"
 TIME_LIMIT_S = 2.0
 _ALLOWED_ACTIONS = frozenset(
     {sqlite3.SQLITE_READ, sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
@@ -42,10 +50,70 @@ class SqlQueryArgs(BaseModel):
             "charges, refunds, tickets, internal_notes. Money columns are integer cents."
         ),
     )
+    customer_id: int | None = Field(
+        default=None,
+        gt=0,
+        description="The customer this step is about: their name and email are shown; every "
+        "other customer's read as '[masked]'.",
+    )
+    order_id: int | None = Field(
+        default=None,
+        gt=0,
+        description="The order this step is about: its owner's name and email are shown.",
+    )
 
 
-def _authorize(action: int, *_: str | None) -> int:
-    return sqlite3.SQLITE_OK if action in _ALLOWED_ACTIONS else sqlite3.SQLITE_DENY
+def _contact(table: str, column: str) -> bool:
+    found = CONTACT_FIELDS.get(table)
+    return found is not None and column in found[1]
+
+
+class _Authorizer:
+    """Allow reads only, and keep contact columns behind the masking views.
+
+    A contact column read from the real table (not through the view of the same name)
+    comes back as NULL; whether any contact column was read at all is noted.
+    """
+
+    def __init__(self) -> None:
+        self.read_contact = False
+
+    def __call__(
+        self, action: int, arg1: str | None, arg2: str | None, db: str | None, source: str | None
+    ) -> int:
+        if action not in _ALLOWED_ACTIONS:
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_READ and _contact(arg1 or "", arg2 or ""):
+            self.read_contact = True
+            if db == "main" and source != arg1:
+                return sqlite3.SQLITE_IGNORE
+        return sqlite3.SQLITE_OK
+
+
+def _subjects(conn: sqlite3.Connection, customer_id: int | None, order_id: int | None) -> set[int]:
+    """The customers whose contact fields the step may see."""
+    shown = {customer_id} if customer_id is not None else set()
+    if order_id is not None:
+        row = conn.execute("SELECT customer_id FROM orders WHERE id = ?", (order_id,)).fetchone()
+        if row is not None:
+            shown.add(int(row[0]))
+    return {int(c) for c in shown if c is not None}
+
+
+def _mask_views(conn: sqlite3.Connection, shown: set[int]) -> None:
+    """Shadow each table holding contact fields with a temp view that masks other rows."""
+    allowed = ", ".join(str(i) for i in sorted(shown)) or "NULL"
+    for table, (id_column, contact) in CONTACT_FIELDS.items():
+        columns = [str(r[1]) for r in conn.execute(f'PRAGMA main.table_info("{table}")')]
+        if not columns:
+            continue
+        select = ", ".join(
+            f'CASE WHEN "{id_column}" IN ({allowed}) THEN "{c}" ELSE \'{MASK}\' END AS "{c}"'
+            if c in contact
+            else f'"{c}"'
+            for c in columns
+        )
+        conn.execute(f'CREATE TEMP VIEW "{table}" AS SELECT {select} FROM main."{table}"')
 
 
 def _json_value(value: Any) -> Any:
@@ -53,17 +121,28 @@ def _json_value(value: Any) -> Any:
     return value.hex() if isinstance(value, bytes) else value
 
 
-def run_query(world: World, sql: str) -> dict[str, Any]:
-    """Run one read-only statement; raises ``ToolRejected`` with SQLite's reason if refused."""
+def run_query(
+    world: World, sql: str, customer_id: int | None = None, order_id: int | None = None
+) -> dict[str, Any]:
+    """Run one read-only statement; raises ``ToolRejected`` with SQLite's reason if refused.
+
+    Contact fields are masked except for ``customer_id`` and the owner of ``order_id``.
+    """
     statement = sql.strip().rstrip(";").strip()
     body = statement[_LEADING_NOISE.match(statement).end() :]  # type: ignore[union-attr]
     if not _READ_KEYWORD.match(body):
         raise ToolRejected("only a single SELECT (or WITH ... SELECT) statement is allowed")
     conn = connect(world, readonly=True)
+    # The views live in the connection's own temp schema; the world file stays untouched.
+    conn.execute("PRAGMA query_only=OFF")
+    shown = _subjects(conn, customer_id, order_id)
+    _mask_views(conn, shown)
+    conn.execute("PRAGMA query_only=ON")
     deadline = time.monotonic() + TIME_LIMIT_S
     # A non-zero return aborts the statement: bounds runaway joins and recursive CTEs.
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
-    conn.set_authorizer(_authorize)
+    authorizer = _Authorizer()
+    conn.set_authorizer(authorizer)
     try:
         cursor = conn.execute(statement)
         rows = cursor.fetchmany(ROW_CAP + 1)
@@ -75,25 +154,35 @@ def run_query(world: World, sql: str) -> dict[str, Any]:
         raise ToolRejected(f"query refused: {reason}") from exc
     finally:
         conn.close()
-    return {
+    result: dict[str, Any] = {
         "columns": columns,
         "rows": [[_json_value(v) for v in row] for row in rows[:ROW_CAP]],
         "truncated": len(rows) > ROW_CAP,
     }
+    if authorizer.read_contact:
+        whose = ", ".join(f"customer {c}" for c in sorted(shown)) or "no customer"
+        result["masked"] = (
+            f"contact fields (names, emails) are shown only for {whose}; other customers' "
+            "read as '[masked]' or null. Name the customer or order the step is about to "
+            "see theirs; never list other customers."
+        )
+    return result
 
 
 def build_sql_query(world: World) -> ToolSpec:
     """Build the read-only SQL tool over ``world``'s business database."""
 
     def run(args: SqlQueryArgs, ctx: ToolCallContext) -> dict[str, Any]:
-        return run_query(world, args.sql)
+        return run_query(world, args.sql, args.customer_id, args.order_id)
 
     return ToolSpec(
         name="sql_query",
         description=(
             "Run one read-only SQL SELECT against the business database (customers, orders, "
             f"charges, refunds, tickets, internal_notes). At most {ROW_CAP} rows are returned; "
-            "amounts are in cents. Writes are refused."
+            "amounts are in cents. Writes are refused. Customers' names and emails are masked "
+            "except for the customer (customer_id) or order owner (order_id) the step is about; "
+            "find a customer by name or email with find_customer."
         ),
         args_schema=SqlQueryArgs,
         reversible=True,

@@ -56,6 +56,32 @@ def customer_id(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_NAME = re.compile(r"\b([A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})\b")
+_NOT_A_NAME_TEXT = (
+    "customer customers client please refund refunds order orders hi hello dear the our my "
+    "their bug report request mr mrs ms dr pro business storage extra priority plan"
+)
+_NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def person_name(text: str) -> str | None:
+    """The first full name (two or more capitalised words) the text mentions, if any."""
+    for match in _NAME.finditer(text):
+        words = match.group(1).split()
+        while words and words[0].casefold() in _NOT_A_NAME:
+            words.pop(0)
+        if len(words) >= 2:
+            return " ".join(words)
+    return None
+
+
+def email(text: str) -> str | None:
+    """The first email address the text mentions, if any."""
+    match = _EMAIL.search(text)
+    return match.group(0).rstrip(".") if match else None
+
+
 _HISTORY_LABEL = "Conversation so far:"
 _REFERS_BACK = re.compile(
     r"\b(other|another|same|that|this|those|these|them|they|their|it|too|also|again|"
@@ -139,4 +165,25 @@ def json_after(label: str, text: str) -> dict[str, Any] | None:
             continue
         if isinstance(value, dict):
             found = value
+    return found
+
+
+_CHANGED = re.compile(r"a human changed (\w+) from (\S+) to (\S+) in")
+
+
+def human_changes(text: str) -> dict[str, str]:
+    """Values a human's edit replaced, as a writer's feedback states them: key -> new value."""
+    return {key: new for key, _, new in _CHANGED.findall(text)}
+
+
+def done_effects(text: str) -> list[dict[str, Any]]:
+    """The effects a step already made (its ``Done:`` lines), oldest first."""
+    found = []
+    for match in re.finditer(r"^Done:[ \t]*(\{.*\})[ \t]*$", text, re.MULTILINE):
+        try:
+            value = json.loads(match.group(1))
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            found.append(value)
     return found

@@ -50,66 +50,12 @@ def _json(content: str) -> Any:
         return None
 
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "please",
-        "should",
-        "so",
-        "that",
-        "the",
-        "their",
-        "them",
-        "they",
-        "this",
-        "to",
-        "up",
-        "us",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "find",
-        "policy",
-    ]
+_STOPWORD_TEXT = (
+    "a an and are as at be by can could do does for from has have how i in is it its me "
+    "my of on or our please should so that the their them they this to up us was we were "
+    "what when where which who why will with would you your find policy"
 )
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def researcher(task: str, outcomes: list[ToolOutcome]) -> Reply:
@@ -139,19 +85,51 @@ def _money(cents: int) -> str:
     return f"{Decimal(cents) / 100:.2f}"
 
 
+def _who(task: str, outcomes: list[ToolOutcome]) -> tuple[dict[str, Any], Reply | None]:
+    """Whom the step is about, as sql_query's subject arguments; or the next move to find out.
+
+    Ids in the task come first; else a name or email in the request is looked up with
+    ``find_customer``, and anything but exactly one match ends the step with its question.
+    """
+    order, customer = read.order_id(task), read.customer_id(task)
+    if order is not None:
+        return {"order_id": order}, None
+    if customer is not None:
+        return {"customer_id": customer}, None
+    found = _last(outcomes, "find_customer")
+    if found is None:
+        request = read.field(task, "Request") or task
+        name, email = read.person_name(request), read.email(request)
+        if name is None and email is None:
+            return {}, (
+                "Which customer? The request names no customer id, order, name or email; "
+                "ask the requester which customer and order this is about."
+            )
+        args = {k: v for k, v in (("name", name), ("email", email)) if v is not None}
+        return {}, Call("find_customer", args, "Find the customer the request names.")
+    match = _json(found.content) if found.ok else None
+    if not isinstance(match, dict) or match.get("matches") != 1:
+        question = match.get("question") if isinstance(match, dict) else found.content
+        return {}, f"Which customer? {question}."
+    return {"customer_id": int(match["customer_id"])}, None
+
+
 def analyst(task: str, outcomes: list[ToolOutcome]) -> Reply:
-    """Query the charges, find a duplicate, compute what is refundable."""
+    """Find whom it is about, query the charges, find a duplicate, compute what is refundable."""
     sql = _last(outcomes, "sql_query")
     if sql is None:
-        order, customer = read.order_id(task), read.customer_id(task)
-        if order is None and customer is None:
-            query = "SELECT id, name, email, tier FROM customers ORDER BY id LIMIT 10"
-            return Call("sql_query", {"sql": query}, "List customers for context.")
-        where = f"ch.order_id = {order}" if order is not None else f"ch.customer_id = {customer}"
+        subject, move = _who(task, outcomes)
+        if move is not None:
+            return move
+        if "order_id" in subject:
+            where = f"ch.order_id = {subject['order_id']}"
+        else:
+            where = f"ch.customer_id = {subject['customer_id']}"
         excluded = read.excluded_order(read.field(task, "Instruction"))
         if excluded is not None:
             where += f" AND ch.order_id != {excluded}"
-        return Call("sql_query", {"sql": _CHARGES_SQL.format(where=where)}, "Read the charges.")
+        query = {"sql": _CHARGES_SQL.format(where=where), **subject}
+        return Call("sql_query", query, "Read the charges.")
     table = _json(sql.content) if sql.ok else None
     if not isinstance(table, dict) or "charge_id" not in table.get("columns", []):
         return f"Records: {sql.content[:500]}"
@@ -184,8 +162,8 @@ def analyst(task: str, outcomes: list[ToolOutcome]) -> Reply:
         f"({_money(first['amount_cents'])} {first['currency']} each, charges "
         f"{', '.join(r['charge_id'] for r in group)}).\n"
         f"duplicate_charge: customer_id={first['customer_id']} order_id={first['order_id']} "
-        f"amount={refundable:.2f} currency={first['currency']} name={json.dumps(first['name'])} "
-        f"email={first['email']}"
+        f"charge_id={group[-1]['charge_id']} amount={refundable:.2f} "
+        f"currency={first['currency']} name={json.dumps(first['name'])} email={first['email']}"
     )
 
 
@@ -197,6 +175,8 @@ def writer(task: str, outcomes: list[ToolOutcome]) -> Reply:
     saved = _last(outcomes, "draft_email")
     if saved is not None:
         return f"Draft saved for customer {facts['customer_id']}." if saved.ok else saved.content
+    # A human changed a value since (an edited refund amount): the draft says the new one.
+    facts.update({k: v for k, v in read.human_changes(task).items() if k in facts})
     span = re.search(r"(\d+)\s*[–-]\s*(\d+) business days", task)
     days = f"{span.group(1)}–{span.group(2)}" if span else "5–10"
     first_name = facts["name"].split()[0]
@@ -213,6 +193,7 @@ def writer(task: str, outcomes: list[ToolOutcome]) -> Reply:
         "to": facts["email"],
         "subject": f"Refund of the duplicate charge on order {facts['order_id']}",
         "body": body,
+        "regarding": f"order {facts['order_id']}: duplicate charge refunded",
     }
     return Call("draft_email", args, "Save the customer email draft.")
 
@@ -223,6 +204,10 @@ def operator(task: str, outcomes: list[ToolOutcome]) -> Reply:
     if not facts:
         return "Nothing to do: no duplicate charge was verified."
     refund = _last(outcomes, "issue_refund")
+    earlier = [e for e in read.done_effects(task) if e.get("tool") == "issue_refund"]
+    if refund is None and earlier:  # this step refunded before it stopped for a redone draft
+        content = json.dumps(earlier[-1].get("result"))
+        refund = ToolOutcome("issue_refund", earlier[-1].get("args") or {}, content, True)
     if refund is None:
         args = {
             "order_id": int(facts["order_id"]),
@@ -231,6 +216,8 @@ def operator(task: str, outcomes: list[ToolOutcome]) -> Reply:
             "currency": facts["currency"],
             "reason": "duplicate charge",
         }
+        if facts.get("charge_id"):
+            args["charge_id"] = facts["charge_id"]
         return Call(
             "issue_refund",
             args,
@@ -239,17 +226,29 @@ def operator(task: str, outcomes: list[ToolOutcome]) -> Reply:
         )
     if not refund.ok:
         return f"Refund not issued ({refund.content}); the email was not sent, as it announces it."
+    issued = _json(refund.content) or {}
+    if issued.get("status") == "already_done":
+        return (
+            f"Not refunded again: the duplicate charge on order {facts['order_id']} was already "
+            f"refunded by {issued.get('done_by')}. No email was sent from here."
+        )
     draft = read.json_after("Draft", task)
     sent = _last(outcomes, "send_email")
     if sent is None and draft:
-        args = {k: draft[k] for k in ("to", "subject", "body", "customer_id") if k in draft}
+        keys = ("to", "subject", "body", "customer_id", "regarding")
+        args = {k: draft[k] for k in keys if draft.get(k) is not None}
         return Call("send_email", args, f"Tell {draft.get('to')} about the refund.")
-    issued = _json(refund.content) or {}
     amount = f"{issued.get('amount', facts['amount'])} {issued.get('currency', '')}".strip()
     if sent is None:
         return f"Refunded {amount}; no approved draft was available, so no email was sent."
     if not sent.ok:
         return f"Refunded {amount}; the email was not sent ({sent.content})."
+    mailed = _json(sent.content) or {}
+    if mailed.get("status") == "already_done":
+        return (
+            f"Refunded {amount} on order {facts['order_id']}; the same email was already sent "
+            f"by {mailed.get('done_by')}, so it was not sent again."
+        )
     return f"Refunded {amount} on order {facts['order_id']} and emailed {facts['email']}."
 
 

@@ -4,8 +4,10 @@ from agents.workers.registry import WorkerSpec, register
 
 PROMPT = """You are Baton's operator. Carry out the step with issue_refund and send_email.
 Every call you make waits for a human decision; give a one-sentence reason with each.
-Refund only what the analyst verified. Send only the approved draft from the context,
-unchanged. If a human rejects a call, do not retry it: report what was and was not done."""
+Refund only what the analyst verified, naming the charge it returns (charge_id). Send only
+the approved draft from the context, unchanged (with its regarding). If a human rejects a
+call, do not retry it; if a call reports that the refund or email was already done (by
+another thread, or outside Baton), do not repeat it: report who did it and when."""
 
 SPEC = register(
     WorkerSpec(

@@ -6,7 +6,9 @@ PROMPT = """You are Baton's writer. Draft the customer email the step asks for a
 with draft_email. Follow the tone guide: greet the customer by first name, apologise once,
 plain words, no blame, sign off with "— The Support Team". State only amounts from the
 context, promise only what the refund policy says, and never include internal ids, notes
-or other customers' data. If reviewer feedback is given, fix every point it raises."""
+or other customers' data. Set regarding to the case and what the email tells about it
+(e.g. "order 5531: duplicate charge refunded"). If reviewer feedback is given, fix every
+point it raises."""
 
 SPEC = register(
     WorkerSpec(

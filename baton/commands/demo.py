@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+from typing import TYPE_CHECKING
 
 from baton import exit_codes
 from baton.console import compact_json, say
@@ -12,6 +13,9 @@ from baton.outcome import Outcome, report
 from baton.runtime import Runtime
 from baton.settings import ensure_home_writable, load_settings
 from baton.world_report import print_world, world_contents
+
+if TYPE_CHECKING:
+    from graphs.settings import Settings
 
 SAMPLE_REQUESTS = (
     (
@@ -59,17 +63,31 @@ def run_approving(rt: Runtime, thread_id: str, request: str) -> Outcome:
     return outcome
 
 
+def prepare_world(settings: Settings, reset: bool) -> None:
+    """Reset the world if asked; create it on a new home (neither world nor threads yet).
+
+    A home that has threads but lost its world is not re-seeded behind anyone's back:
+    opening it fails with the fix (``--reset`` or ``baton world init``).
+    """
+    from tools.world import World
+
+    world = World(settings.home, settings.smtp_url)
+    if reset:
+        world.reset()
+        say("reset the sample world: business database and outbox (threads are kept)")
+    elif not world.db_path.exists() and not settings.db_path.exists() and world.init():
+        say(f"created the sample world in {settings.home}")
+
+
 def demo_command(args: argparse.Namespace) -> int:
     """Run the samples one after another; exit 0 only if all three are done."""
     from baton.runtime import open_runtime
 
     settings = load_settings()
     ensure_home_writable(settings)
+    prepare_world(settings, args.reset)
     codes = []
     with open_runtime(settings) as rt:
-        if args.reset:
-            rt.services.world.reset()
-            say("reset the sample world: business database and outbox (threads are kept)")
         announce_models(rt)
         run_id = secrets.token_hex(3)
         for name, request in SAMPLE_REQUESTS:

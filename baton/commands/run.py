@@ -12,7 +12,7 @@ from baton.lease import ThreadBusy, thread_lease
 from baton.outcome import report
 from baton.pending import refuse_new_turn
 from baton.runtime import Runtime, config_for, open_runtime
-from baton.settings import ensure_home_writable, load_settings
+from baton.settings import ensure_home_writable, load_settings, require_world
 from persistence.checkpoint_lookups import thread_exists
 
 
@@ -52,6 +52,7 @@ def run_command(args: argparse.Namespace) -> int:
     request = checked_request(args.request)
     thread_id = checked_thread_id(args.thread) if args.thread is not None else new_thread_id()
     settings = load_settings()
+    require_world(settings)
     ensure_home_writable(settings)
     with open_runtime(settings) as rt:
         seen = ready_for_a_turn(rt, thread_id)

@@ -12,7 +12,7 @@ from typing import Any
 
 from baton.console import say
 from baton.errors import BadInput
-from baton.settings import ensure_home_writable, load_settings
+from baton.settings import ensure_home_writable, load_settings, require_world
 
 
 class _HelpWithSettings(argparse.Action):
@@ -118,6 +118,7 @@ def serve_command(args: argparse.Namespace) -> int:
         )
     ensure_home_writable(settings)
     _can_bind(service.serve_host, service.serve_port)
+    require_world(settings)  # the service acts on the world: a missing one names the fix
     say(f"baton serve: http://{service.serve_host}:{service.serve_port} (home {settings.home})")
     if keys:
         say(f"api keys: {len(keys)} for tenants {', '.join(sorted(set(keys.values())))}")

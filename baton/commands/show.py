@@ -8,7 +8,7 @@ from typing import Any
 
 from baton import exit_codes
 from baton.console import compact_json, field, print_json, say
-from baton.pending import pending_approvals, print_pending
+from baton.pending import pending_approvals, print_pending, refresh_live
 from baton.runtime import Runtime
 from baton.thread_view import opened_thread, thread_status
 from persistence.checkpoint_lookups import run_ids
@@ -32,6 +32,8 @@ def thread_details(rt: Runtime, thread_id: str, snapshot: Any) -> dict[str, Any]
     """Everything ``show`` prints, as JSON-ready data."""
     values = snapshot.values or {}
     route = values.get("route")
+    pending = pending_approvals(snapshot)
+    refresh_live(pending, rt.services, thread_id, str(values.get("request") or ""))
     return {
         "thread_id": thread_id,
         "status": thread_status(snapshot),
@@ -40,7 +42,7 @@ def thread_details(rt: Runtime, thread_id: str, snapshot: Any) -> dict[str, Any]
         "plan": [_dump(step) for step in values.get("plan", [])],
         "results": {sid: _dump(r) for sid, r in values.get("results", {}).items()},
         "ticket_id": values.get("ticket_id"),
-        "pending": pending_approvals(snapshot),
+        "pending": pending,
         "effects": rt.services.ledger.effects_for(thread_id),
         "audit": rt.services.audit.rows(thread_id),
         "final_answer": values.get("final_answer"),

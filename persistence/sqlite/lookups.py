@@ -1,10 +1,7 @@
 """Read-only lookups in the SQLite checkpoint file, for checks that must not write anything.
 
-Opening the file with ``mode=ro`` never creates it, never migrates it and never
-checkpoints its WAL, so a refused command leaves ``baton.db`` exactly as it was. A WAL
-database opened that way still gets ``-wal`` and ``-shm`` files, which a read-only
-connection cannot remove; when neither exists, every commit is already in the main file
-and no connection is open, so the file is read with ``immutable=1``, which creates none.
+The file is opened with ``tools.world_db.open_readonly``, which never creates, migrates or
+checkpoints it, so a refused command leaves ``baton.db`` exactly as it was.
 """
 
 from __future__ import annotations
@@ -20,14 +17,12 @@ _BUSY_TIMEOUT_S = 15.0
 @contextmanager
 def _read_only(db_path: Path) -> Iterator[sqlite3.Connection | None]:
     """A read-only connection to ``db_path``, or None when the file does not exist."""
+    from tools.world_db import open_readonly
+
     if not db_path.is_file():
         yield None
         return
-    sidecars = [db_path.with_name(db_path.name + suffix) for suffix in ("-wal", "-shm")]
-    mode = "mode=ro" if any(p.exists() for p in sidecars) else "immutable=1"
-    uri = f"{db_path.resolve().as_uri()}?{mode}"
-    with closing(sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_S)) as conn:
-        conn.execute("PRAGMA query_only=ON")
+    with closing(open_readonly(db_path, busy_timeout_s=_BUSY_TIMEOUT_S)) as conn:
         yield conn
 
 

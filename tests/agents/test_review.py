@@ -26,7 +26,7 @@ TASK = (
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     world = World(home=Path(tmp_path_factory.mktemp("review")) / "world")
-    world.ensure()
+    world.init()
     return world
 
 

@@ -11,6 +11,7 @@ import pytest
 from cli_samples import BUG_REPORT, DOUBLE_CHARGE
 
 from baton.cli import main
+from tools.world import World
 
 
 def _offline_env(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
@@ -35,9 +36,17 @@ def prepared_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.chdir(base)
         _offline_env(monkeypatch, base / "home")
+        assert main(["world", "init"]) == 0
         assert main(["run", DOUBLE_CHARGE, "--thread", "waiting", "--json"]) == 3
         assert main(["run", BUG_REPORT, "--thread", "finished", "--json"]) == 0
     yield base / "home"
+
+
+@pytest.fixture
+def world_home(home: Path) -> Path:
+    """This test's BATON_HOME with the sample world created (no threads)."""
+    World(home).init()
+    return home
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from cli_samples import BUG_REPORT, DOUBLE_CHARGE
 
 from baton.cli import main
 
+pytestmark = pytest.mark.usefixtures("world_home")
+
 
 def _lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
     return capsys.readouterr().out.splitlines()

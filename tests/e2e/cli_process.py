@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tools.world import World
+
 DOUBLE_CHARGE = (
     "Customer 1042 was charged twice for order 5531. Please refund the duplicate charge "
     "and let them know by email."
@@ -42,6 +44,12 @@ class Baton:
 
     home: Path
     database_url: str | None = None
+    with_world: bool = True
+    """Create the sample world first, as ``make demo`` or ``baton world init`` would."""
+
+    def __post_init__(self) -> None:
+        if self.with_world:
+            World(self.home).init()
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``baton ARGS`` to completion."""

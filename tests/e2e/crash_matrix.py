@@ -24,6 +24,8 @@ from typing import Any
 
 from cli_process import cli_command, cli_env
 
+from tools.world import World
+
 MAX_PROCESSES = 8
 KILLED = -signal.SIGKILL
 
@@ -37,7 +39,8 @@ class Home:
 
     def baton(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         """Run ``baton ARGS`` with extra environment variables."""
-        self.path.mkdir(parents=True, exist_ok=True)
+        if not (self.path / "world.db").exists():
+            World(self.path).init()
         done = subprocess.run(
             cli_command(*args),
             env={**cli_env(self.path), **env},

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from cli_process import cli_env
 
+from tools.world import World
+
 KEYS = {"acme": "acme-key-0123456789", "globex": "globex-key-0123456789"}
 """API keys of the two tenants the tests use."""
 
@@ -54,7 +56,9 @@ class Server:
         return self
 
     def spawn(self, **extra_env: str) -> None:
-        """Start the process without waiting for it."""
+        """Start the process without waiting for it (on a home with the sample world)."""
+        if not (self.home / "world.db").exists():
+            World(self.home).init()
         env = cli_env(self.home)
         keys = ",".join(f"{key}={tenant}" for tenant, key in KEYS.items())
         env.update(BATON_API_KEYS=keys, BATON_SERVE_PORT=str(self.port), **self.env, **extra_env)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from cli_process import DOUBLE_CHARGE, Baton, cli_command, cli_env
@@ -67,7 +68,8 @@ def test_an_edit_that_does_not_fit_the_tool_is_refused_and_asked_again(baton: Ba
     assert baton.refunds_for(5531) == []
 
 
-def test_a_bad_thread_id_is_refused_before_anything_is_written(baton: Baton) -> None:
+def test_a_bad_thread_id_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    baton = Baton(tmp_path / "home", with_world=False)  # a new home: nothing in it yet
     done = chat(baton, [], "--thread", "bad id")
     assert done.returncode == 2
     assert done.stderr.startswith("baton: error: invalid thread id 'bad id'")

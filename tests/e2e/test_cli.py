@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
+from pathlib import Path
 
 import pytest
 from cli_process import DOUBLE_CHARGE, Baton
@@ -77,12 +80,45 @@ def test_edit_changes_the_refund_amount(baton: Baton) -> None:
     assert [amount for _, amount in baton.refunds_for(5531)] == [10000]
 
 
-def test_demo_runs_the_three_samples(baton: Baton) -> None:
-    done = baton("demo", "--reset")
+def test_demo_runs_the_three_samples_on_a_new_home(tmp_path: Path) -> None:
+    baton = Baton(tmp_path / "new-home", with_world=False)  # what `make demo` starts from
+    done = baton("demo")
     assert done.returncode == 0, (done.stdout, done.stderr)
     out = done.stdout
+    assert f"created the sample world in {baton.home}" in out
     assert out.count("status: done") == 3
     assert "auto-approve " in out
     assert "emails in the outbox: 1" in out
     assert "tickets: 1" in out
     assert len(baton.refunds_for(5531)) == 1
+    _readme_run_works(baton)
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _try_it_yourself() -> list[list[str]]:
+    """The commands of README's "Try a run yourself" block, as argv lists."""
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"Try a run yourself.*?```bash\n(.*?)```", text, re.DOTALL)
+    assert block is not None, "README lost its 'Try a run yourself' block"
+    lines = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    return [shlex.split(line)[1:] for line in lines if line.startswith(".venv/bin/baton")]
+
+
+def _readme_run_works(baton: Baton) -> None:
+    """README's "Try a run yourself", right after the demo in the same home."""
+    run_argv, *later = _try_it_yourself()
+    run = baton(*run_argv, "--json")
+    assert run.returncode == 3, (run.stdout, run.stderr)  # waiting for the refund approval
+    ran = json.loads(run.stdout)
+    assert [item["tool"] for item in ran["pending"]] == ["issue_refund"]
+    thread = ran["thread_id"]
+    resume_argv = [thread if a == "<THREAD>" else a for a in later[0]]
+    assert resume_argv[:3] == ["resume", thread, "--approve"]
+    done = baton.approve_until_done(thread)
+    assert done["status"] == "done"
+    assert len(baton.refunds_for(5602)) == 1 and len(baton.refunds_for(5531)) == 1
+    for argv in later[1:]:  # the follow-up turns the block shows
+        follow = baton(*[thread if a == "<THREAD>" else a for a in argv], "--json")
+        assert follow.returncode == 0, (follow.stdout, follow.stderr)

@@ -45,7 +45,7 @@ def test_two_resumes_at_once_exactly_one_proceeds(
     baton: Baton, slow_smtp: tuple[str, SlowInbox]
 ) -> None:
     url, inbox = slow_smtp
-    baton.home.mkdir(parents=True)
+    baton.home.mkdir(parents=True, exist_ok=True)
     (baton.home.parent / ".env").write_text(f"BATON_SMTP_URL={url}\n")
     assert baton("run", DOUBLE_CHARGE, "--thread", "c").returncode == 3
     assert baton("resume", "c", "--approve", "all").returncode == 3  # the refund

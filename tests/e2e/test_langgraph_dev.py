@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from langgraph_sdk import get_client
 
+from tools.world import World
+
 REPO = Path(__file__).resolve().parents[2]
 REQUEST = "Customer 1042 was charged twice for order 5531; refund the duplicate and email them."
 
@@ -36,6 +38,7 @@ def _free_port() -> int:
 def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     workdir = tmp_path_factory.mktemp("dev")
     home = workdir / "home"
+    World(home).init()
     port = _free_port()
     env = {
         **os.environ,

@@ -8,6 +8,8 @@ import pytest
 from readme_snippets import embedding_snippets, load
 from serve_process import KEYS, Server
 
+from tools.world import World
+
 pytestmark = pytest.mark.e2e
 
 DOUBLE = "Customer 1042 was charged twice for order 5531; refund the duplicate and email them."
@@ -22,6 +24,7 @@ async def test_the_python_api_snippet_runs_a_turn_to_its_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
+    World(tmp_path / "home").init()  # as `baton world init` would
     chat = load(embedding_snippets()[0])["chat"]
     answer = await chat(DOUBLE, "readme-thread")
     assert "refund" in answer.lower()

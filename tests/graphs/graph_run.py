@@ -86,6 +86,10 @@ class Run:
         assert len(found) == 1, [i.value for i in self.interrupts]
         return found[0]
 
+    def approve_once(self, name: str) -> dict[str, Any]:
+        """Approve the one pending call to tool ``name``."""
+        return self.resume({self.pending(name).id: {"type": "approve"}})
+
     def approve_all(self, limit: int = 10) -> dict[str, Any]:
         """Approve every pending call until the run ends."""
         out = self.values

@@ -17,6 +17,7 @@ from reliability_log import report
 from graphs.checkpointer import open_checkpointer
 from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
+from tools.world import World
 
 REQUESTS = (
     "Order 5531 for customer 1042 was charged twice, please refund it.",
@@ -32,6 +33,7 @@ def run_with_faults(home: Path, request: str, faults: list[str]) -> dict[str, An
     """Run ``request`` to its end, approving everything, with ``faults`` injected."""
     config: Any = {"configurable": {"thread_id": "garbage"}}
     tiers, script = faulty_tiers(faults)
+    World(home).init()
     saver = open_checkpointer(home / "baton.db")
     try:
         graph = build_orchestrator(

@@ -35,6 +35,16 @@ def test_double_charge_pauses_for_the_refund_with_a_tool_approval_request(
         "amount": "49.00",
         "currency": "EUR",
         "reason": "duplicate charge",
+        "charge_id": "ch_5602_2",
+    }
+    # The approver sees the charge as it stands: what is left to refund on it.
+    assert value["live"] == {
+        "fact": "refund of charge ch_5602_2",
+        "charge_id": "ch_5602_2",
+        "charge": "49.00 EUR",
+        "refunded": "0.00 EUR",
+        "refundable": "49.00 EUR",
+        "refunds": [],
     }
     assert value["tool_call_id"].startswith("call_")
     assert "5602" in value["description"]

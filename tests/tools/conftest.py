@@ -15,7 +15,7 @@ _keys = itertools.count(1)
 @pytest.fixture
 def world(tmp_path: Path) -> World:
     world = World(home=tmp_path / "world")
-    world.ensure()
+    world.init()
     return world
 
 

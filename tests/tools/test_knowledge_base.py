@@ -20,7 +20,7 @@ from tools.world_db import connect, immediate
 @pytest.fixture(scope="module")
 def shared_world(tmp_path_factory: pytest.TempPathFactory) -> World:
     world = World(home=tmp_path_factory.mktemp("kb"))
-    world.ensure()
+    world.init()
     return world
 
 
@@ -74,9 +74,9 @@ def test_split_sections_keeps_intro_and_each_heading() -> None:
     assert sections == [("Overview", "intro"), ("A", "a body"), ("B", "b body")]
 
 
-def test_stale_index_is_rebuilt_on_ensure(tmp_path: Path) -> None:
+def test_stale_index_is_rebuilt_when_the_world_is_opened(tmp_path: Path) -> None:
     world = World(home=tmp_path)
-    world.ensure()
+    world.init()
     conn = connect(world)
     try:
         with immediate(conn):
@@ -84,5 +84,5 @@ def test_stale_index_is_rebuilt_on_ensure(tmp_path: Path) -> None:
             conn.execute("DELETE FROM kb_sections WHERE doc = 'tone-guide'")
     finally:
         conn.close()
-    world.ensure()
+    world.open()
     assert search(world, "banned phrases")[0].cite == "tone-guide#Banned phrases"

@@ -125,7 +125,7 @@ def test_smtp_delivers_exactly_one_message(
 ) -> None:
     url, inbox = smtp_server
     world = World(home=tmp_path, smtp_url=url)
-    world.ensure()
+    world.init()
     first = _send(world, make_ctx("smtp1"))
     again = _send(world, make_ctx("smtp1"))
     assert first["transport"] == "smtp"
@@ -141,7 +141,7 @@ def test_unreachable_smtp_is_transient_and_records_nothing(
     tmp_path: Path, make_ctx: Callable[..., ToolCallContext]
 ) -> None:
     world = World(home=tmp_path, smtp_url=f"smtp://127.0.0.1:{_free_port()}")
-    world.ensure()
+    world.init()
     with pytest.raises(ToolTransientError, match="unreachable"):
         _send(world, make_ctx("down"))
     assert outbox_messages(world) == []

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from tools.payments import build_issue_refund
-from tools.spec import ToolCallContext, ToolRejected
+from tools.spec import AlreadyDone, ToolCallContext, ToolRejected
 from tools.world import World
 from tools.world_db import connect
 
@@ -63,7 +63,9 @@ def test_same_key_returns_the_recorded_refund_once(
         ({"order_id": 9999}, "order 9999 does not exist"),
         ({"customer_id": 1077}, "order 5531 does not belong to customer 1077"),
         ({"currency": "EUR"}, "currency EUR does not match order 5531's currency USD"),
-        ({"amount": "258.01"}, "exceeds the refundable 258.00 USD left on order 5531"),
+        ({"amount": "129.01"}, "exceeds the refundable 129.00 USD left on charge ch_5531_2"),
+        ({"charge_id": "ch_9999_1"}, "charge ch_9999_1 does not exist"),
+        ({"charge_id": "ch_5556_1"}, "charge ch_5556_1 is not a charge of order 5531"),
         ({"amount": "1.005"}, "more than two decimal places"),
     ],
 )
@@ -97,7 +99,7 @@ def test_prior_refunds_reduce_what_can_be_refunded(
     with pytest.raises(ToolRejected, match=r"refundable 59\.00 USD .* already refunded 20\.00"):
         _refund(world, make_ctx(), **tom, amount="79.00")
     assert _refund(world, make_ctx(), **tom, amount="59.00")["amount"] == "59.00"
-    with pytest.raises(ToolRejected, match=r"refundable 0\.00 USD"):
+    with pytest.raises(AlreadyDone, match=r"already refunded in full \(refundable 0\.00 USD"):
         _refund(world, make_ctx(), **tom, amount="0.01")
 
 
@@ -109,21 +111,22 @@ def test_failed_charge_attempts_are_not_refundable(
         _refund(world, make_ctx(), **priya, amount="30.00")
 
 
-def test_concurrent_refunds_cannot_exceed_the_captured_total(
+def test_concurrent_refunds_of_one_duplicate_charge_refund_it_once(
     world: World, make_ctx: Callable[..., ToolCallContext]
 ) -> None:
-    # Order 5531 captured 2 x 129.00; six workers each try to refund 129.00 under new keys.
+    # Order 5531 captured 2 x 129.00; six workers each try to refund the duplicate under
+    # new keys, as six threads would. The backend alone (no ledger) lets one through.
     def attempt(i: int) -> str:
         try:
             _refund(world, make_ctx(f"race{i}"))
             return "ok"
-        except ToolRejected:
-            return "rejected"
+        except AlreadyDone:
+            return "already done"
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         outcomes = list(pool.map(attempt, range(6)))
-    assert outcomes.count("ok") == 2
-    assert sum(row[2] for row in _refund_rows(world, 5531)) == 25800
+    assert sorted(outcomes) == ["already done"] * 5 + ["ok"]
+    assert [(row[1], row[2]) for row in _refund_rows(world, 5531)] == [("ch_5531_2", 12900)]
 
 
 def test_concurrent_retries_of_one_call_refund_once(
@@ -134,3 +137,73 @@ def test_concurrent_retries_of_one_call_refund_once(
     assert len({r["refund_id"] for r in results}) == 1
     assert [r["duplicate"] for r in results].count(False) == 1
     assert len(_refund_rows(world, 5531)) == 1
+
+
+def _refund_outside_baton(world: World, charge_id: str | None, cents: int) -> None:
+    """A row written straight into the refunds table, as a payments team would."""
+    conn = connect(world)
+    try:
+        conn.execute(
+            "INSERT INTO refunds VALUES ('re_manual', ?, 5531, 1042, ?, 'USD', 'by hand',"
+            " 'manual-1', '2025-06-01T10:00:00Z')",
+            (charge_id, cents),
+        )
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("charge_id", ["ch_5531_2", None])
+def test_a_charge_refunded_outside_baton_is_not_refunded_again(
+    world: World, make_ctx: Callable[..., ToolCallContext], charge_id: str | None
+) -> None:
+    # A refund naming no charge counts against the order's latest capture (the duplicate).
+    _refund_outside_baton(world, charge_id, 12900)
+    with pytest.raises(AlreadyDone, match=r"re_manual 129\.00 USD at 2025-06-01T10:00:00Z") as exc:
+        _refund(world, make_ctx())
+    assert exc.value.prior == [
+        {
+            "refund_id": "re_manual",
+            "amount": "129.00 USD",
+            "at": "2025-06-01T10:00:00Z",
+            "key": "manual-1",
+        }
+    ]
+    assert [row[0] for row in _refund_rows(world, 5531)] == ["re_manual"]
+
+
+def test_a_partial_refund_outside_baton_leaves_the_remainder(
+    world: World, make_ctx: Callable[..., ToolCallContext]
+) -> None:
+    _refund_outside_baton(world, "ch_5531_2", 5000)
+    with pytest.raises(ToolRejected, match=r"exceeds the refundable 79\.00 USD left on charge"):
+        _refund(world, make_ctx())
+    assert _refund(world, make_ctx(), amount="79.00")["amount"] == "79.00"
+    assert sum(row[2] for row in _refund_rows(world, 5531)) == 12900
+
+
+def test_a_named_charge_is_refunded_and_a_failed_one_refused(
+    world: World, make_ctx: Callable[..., ToolCallContext]
+) -> None:
+    first = _refund(world, make_ctx("named"), charge_id="ch_5531_1", amount="10.00")
+    assert _refund_rows(world, 5531) == [(first["refund_id"], "ch_5531_1", 1000, "USD", "named")]
+    priya = {"order_id": 5579, "customer_id": 1021, "currency": "USD", "amount": "15.00"}
+    with pytest.raises(ToolRejected, match="charge ch_5579_0 was not captured"):
+        _refund(world, make_ctx(), **priya, charge_id="ch_5579_0")
+
+
+def test_standing_shows_the_refundable_remainder_and_who_refunded(world: World) -> None:
+    spec = build_issue_refund(world)
+    assert spec.fact is not None and spec.fact.standing is not None
+    args = spec.validate_args({**DANA, "reason": "duplicate charge"})
+    assert spec.fact.key(args) == "refund of charge ch_5531_2"
+    assert spec.fact.standing(args) == {
+        "charge_id": "ch_5531_2",
+        "charge": "129.00 USD",
+        "refunded": "0.00 USD",
+        "refundable": "129.00 USD",
+        "refunds": [],
+    }
+    _refund_outside_baton(world, "ch_5531_2", 5000)
+    standing = spec.fact.standing(args)
+    assert (standing["refundable"], standing["refunded"]) == ("79.00 USD", "50.00 USD")
+    assert [r["refund_id"] for r in standing["refunds"]] == ["re_manual"]

@@ -11,11 +11,12 @@ from tools.world import World
 IRREVERSIBLE = {"issue_refund", "send_email"}
 
 
-def test_registry_builds_every_tool_over_an_ensured_world(tmp_path: Path) -> None:
+def test_registry_builds_every_tool_and_creates_no_world(tmp_path: Path) -> None:
     world = World(home=tmp_path)
     tools = build_tools(world)
     assert set(tools) == {
         "kb_search",
+        "find_customer",
         "sql_query",
         "calculate",
         "draft_email",
@@ -23,11 +24,13 @@ def test_registry_builds_every_tool_over_an_ensured_world(tmp_path: Path) -> Non
         "send_email",
         "file_ticket",
     }
-    assert world.db_path.exists()
+    assert not world.db_path.exists()  # building tools never seeds a world
     for name, spec in tools.items():
         assert spec.name == name
         assert spec.reversible == (name not in IRREVERSIBLE)
         assert spec.description
+        # Every irreversible tool says what makes two calls the same fact in the world.
+        assert (spec.fact is not None) == (not spec.reversible)
 
 
 def test_every_argument_is_described_and_extras_are_refused(tmp_path: Path) -> None:

@@ -34,13 +34,13 @@ def test_ensure_creates_seeded_world(world: World) -> None:
 
 def test_ensure_twice_is_idempotent(world: World) -> None:
     before = _counts(world)
-    world.ensure()
-    world.ensure()
+    world.init()
+    world.init()
     assert _counts(world) == before
 
 
 def _ensure_in_process(home: str) -> None:
-    World(Path(home)).ensure()
+    World(Path(home)).init()
 
 
 def test_ensure_racing_processes_seed_once(tmp_path: Path) -> None:

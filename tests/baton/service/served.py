@@ -19,6 +19,7 @@ from agents.models.tiers import ModelTiers
 from baton.service.app import create_app
 from baton.service.settings import ServiceSettings
 from graphs.settings import Settings
+from tools.world import World
 
 ACME = "acme-key-0123456789"
 GLOBEX = "globex-key-0123456789"
@@ -47,6 +48,7 @@ async def served(
 ) -> AsyncIterator[Served]:
     """Run the app's lifespan around an SDK client of tenant acme."""
     config = ServiceSettings(_env_file=None, api_keys=KEYS, **service)  # type: ignore[call-arg]
+    World(settings.home).init()  # the sample world, as `baton world init` makes it
     app = create_app(settings, config, tiers)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

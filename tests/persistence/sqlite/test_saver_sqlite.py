@@ -33,7 +33,7 @@ def test_a_failed_batch_raises_in_every_caller_and_commits_nothing(settings: Set
 
 
 def test_a_stock_database_gains_the_run_column_and_still_reads(settings: Settings) -> None:
-    settings.db_path.parent.mkdir(parents=True)
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     stock = SqliteSaver(sqlite3.connect(settings.db_path, check_same_thread=False))
     build_loop(2, 0.0, stock).invoke(
         {"request": "x", "steps": 0}, {"configurable": {"thread_id": "s"}}
@@ -58,7 +58,7 @@ def test_a_stock_database_gains_the_run_column_and_still_reads(settings: Setting
 def test_a_database_baton_migrated_before_it_recorded_migrations_is_recorded_once(
     settings: Settings,
 ) -> None:
-    settings.db_path.parent.mkdir(parents=True)
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(settings.db_path)
     SqliteSaver(conn).setup()
     conn.execute("ALTER TABLE writes ADD COLUMN run_id TEXT NOT NULL DEFAULT ''")  # as before
