@@ -1,7 +1,9 @@
-"""One place every model call goes through: budget charge, token count, trace event.
+"""One place every model call goes through: budget charge, context fit, retry, trace event.
 
-Transient provider errors (rate limits, timeouts, dropped connections, 5xx) are retried
-here with bounded exponential backoff, on top of the client's own transport retries:
+This is Baton's one retry layer: the ``ChatOpenAI`` client is built with ``max_retries=0``
+(``agents.models.tiers``), and a transient provider error (429, 5xx, a timeout, a dropped
+connection) is retried here with bounded backoff, ``ATTEMPTS`` attempts in all. A 400
+(a request the server refuses) is never retried: the same request would be refused again.
 LangGraph's ``RetryPolicy`` would re-run the whole node, repeating the budget charge and
 everything else the node did, and the offline stand-in has no client retries at all.
 """
@@ -15,44 +17,18 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.constants import TAG_NOSTREAM
 
+from agents.context_window import ContextTooLong, fit_messages, setting_name
 from agents.errors import ModelUnavailable
 from agents.meter import Meter
 from agents.models.tiers import ModelTiers, Tier
-
-
-def _provider_errors() -> tuple[type[BaseException], ...]:
-    """Errors a provider raises once its client has given up retrying."""
-    errors: list[type[BaseException]] = [TimeoutError, ConnectionError]
-    try:
-        import openai
-
-        errors.append(openai.APIError)
-    except ImportError:  # the offline stand-in needs no provider client
-        pass
-    return tuple(errors)
-
+from agents.provider.errors import describe, is_context_overflow, is_transient, provider_errors
 
 BACKOFF_S: tuple[float, ...] = (0.5, 2.0)
 """Delays before the second and third attempt after a transient error (then give up)."""
+ATTEMPTS = len(BACKOFF_S) + 1
+"""Requests sent for one model call at most: 3."""
 sleep: Callable[[float], None] = time.sleep
 """How the backoff waits (tests replace it)."""
-
-
-def _transient_errors() -> tuple[type[BaseException], ...]:
-    """Errors worth another attempt after a pause."""
-    errors: list[type[BaseException]] = [TimeoutError, ConnectionError]
-    try:
-        import openai
-
-        errors += [
-            openai.RateLimitError,
-            openai.APITimeoutError,
-            openai.APIConnectionError,
-            openai.InternalServerError,
-        ]
-    except ImportError:  # the offline stand-in needs no provider client
-        pass
-    return tuple(errors)
 
 
 def call_model(
@@ -68,29 +44,41 @@ def call_model(
 ) -> AIMessage:
     """Call the ``tier`` model with ``messages`` (and tools), charging and tracing it.
 
-    Only a call made with ``show=True`` (a turn's final answer) streams its tokens to
-    whoever streams the run in ``messages`` mode; every other call is tagged ``nostream``,
-    so a chat client never sees routing, planning or a worker's tool calls as chat text.
+    Tools are always sent with an explicit ``tool_choice`` (``"auto"`` unless one is named):
+    llama.cpp's server and vLLM use tools only when it is given. Only a call made with
+    ``show=True`` (a turn's final answer) streams its tokens to whoever streams the run in
+    ``messages`` mode; every other call is tagged ``nostream``.
     """
     meter.charge_model_call()
     model = tiers.get(tier)
-    bound = model.bind_tools(list(tools), tool_choice=tool_choice) if tools else model
+    window = tiers.context_tokens.get(tier, 16_000)
+    try:
+        fitted = fit_messages(messages, tools, window, tier)
+    except ContextTooLong as exc:
+        meter.record("model_error", purpose=purpose, tier=tier, error=str(exc))
+        raise ContextTooLong(f"{purpose}: {exc}") from None
+    choice = (tool_choice or "auto") if tools else None
+    bound = model.bind_tools(list(tools), tool_choice=choice) if tools else model
     runnable = bound if show else bound.with_config(tags=[TAG_NOSTREAM])
     started = time.perf_counter()
-    transient = _transient_errors()
     for attempt, delay in enumerate((*BACKOFF_S, None)):
         try:
-            reply = runnable.invoke(list(messages))
+            reply = runnable.invoke(fitted)
             break
-        except _provider_errors() as exc:
-            kind = type(exc).__name__
-            meter.record(
-                "model_error", purpose=purpose, tier=tier, error=f"{kind}: {str(exc)[:500]}"
-            )
-            if delay is None or not isinstance(exc, transient):
+        except provider_errors() as exc:
+            line = describe(exc)
+            meter.record("model_error", purpose=purpose, tier=tier, error=line)
+            if is_context_overflow(exc):
+                raise ContextTooLong(
+                    f"{purpose}: model {tiers.name(tier)} refused the request as longer than "
+                    f"its context window ({line}); set {setting_name(tier)} to the server's "
+                    f"window (now {window})"
+                ) from None
+            if delay is None or not is_transient(exc):
+                tries = f" (after {attempt + 1} attempts)" if attempt else ""
                 raise ModelUnavailable(
-                    f"{purpose}: model {tiers.name(tier)} failed: {kind}: {exc}"
-                ) from exc
+                    f"{purpose}: model {tiers.name(tier)} failed: {line}{tries}"
+                ) from None
             meter.record("model_retry", purpose=purpose, attempt=attempt + 1, delay_s=delay)
             sleep(delay)
     latency_ms = round((time.perf_counter() - started) * 1000, 1)

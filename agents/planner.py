@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agents.history import with_history
 from agents.meter import Meter
 from agents.models.tiers import ModelTiers
+from agents.plan_schema import plan_context, plan_tool
 from agents.structured import invoke_structured
 from agents.workers import all_workers
 from state.plan import Plan, Step
@@ -44,18 +47,20 @@ def make_plan(
     *,
     history: str = "",
     max_retries: int = 2,
+    irreversible_tools: Iterable[str] = (),
 ) -> Plan:
-    """Ask for new steps (or done); raises ``StepFailed`` if no valid plan comes back."""
+    """Ask for new steps (or done); raises ``StepFailed`` if no valid plan comes back.
+
+    ``irreversible_tools`` names the tools that act on the world: a step of a worker that
+    has one must depend on the steps that verify and draft for it.
+    """
     workers = all_workers()
     roster = "\n".join(f"- {w.name}: {w.description}" for w in workers.values())
     body = f"Request: {request}\nIteration: {iteration} of {max_iterations}\nWorkers:\n{roster}"
     if plan:
         body += "\nSteps so far:\n" + _describe(plan, results)
-    context = {
-        "workers": set(workers),
-        "max_steps": max_steps,
-        "existing_ids": {s.id for s in plan},
-    }
+    existing = {s.id: (s.worker, list(s.depends_on)) for s in plan}
+    context = plan_context(workers, irreversible_tools, max_steps, existing)
     messages = [SystemMessage(PROMPT), HumanMessage(with_history(body, history))]
     return invoke_structured(
         tiers,
@@ -66,4 +71,5 @@ def make_plan(
         purpose="plan",
         context=context,
         max_retries=max_retries,
+        tool=plan_tool(workers, max_steps - len(plan)),
     )

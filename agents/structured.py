@@ -19,6 +19,7 @@ from agents.calls import call_model
 from agents.errors import StepFailed
 from agents.meter import Meter
 from agents.models.tiers import ModelTiers, Tier
+from agents.request_schema import portable_tool
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -59,13 +60,18 @@ def invoke_structured(
     purpose: str,
     context: dict[str, Any] | None = None,
     max_retries: int = 2,
+    tool: dict[str, Any] | None = None,
 ) -> T:
     """Ask for ``schema``; on invalid output feed the error back and retry, then escalate.
 
     Tries ``tier`` up to ``1 + max_retries`` times, then the strong tier as many times if
     ``tier`` was fast; raises ``StepFailed`` with the last validation error after that.
+    The schema goes as a forced function call (never a ``json_schema`` response format,
+    which llama.cpp and others refuse), made portable (``agents.request_schema``); ``tool``
+    replaces the definition built from ``schema`` when the caller knows more (the planner's
+    worker enum).
     """
-    tool = convert_to_openai_tool(schema)
+    tool = portable_tool(tool or convert_to_openai_tool(schema))
     name = tool["function"]["name"]
     last_error = "no attempt made"
     tiers_to_try: list[Tier] = [tier] if tier == "strong" else [tier, "strong"]

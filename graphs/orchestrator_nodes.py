@@ -79,6 +79,7 @@ def make_plan_node(services: Services) -> Any:
                 meter,
                 history=state.get("history", ""),
                 max_retries=settings.structured_retries,
+                irreversible_tools=[n for n, t in services.tools.items() if not t.reversible],
             )
         except (StepFailed, BudgetExhausted) as exc:
             return {**stopped(exc), "plan_iterations": iteration}

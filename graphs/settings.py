@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "BATON_OPENAI_BASE_URL")
     )
     model_timeout_s: float = Field(default=60.0, gt=0)
+    fast_context_tokens: int = Field(
+        default=16_000, ge=512, le=10_000_000, description="The fast tier's context window."
+    )
+    strong_context_tokens: int = Field(
+        default=16_000, ge=512, le=10_000_000, description="The strong tier's context window."
+    )
     smtp_url: str | None = Field(default=None, pattern=r"^smtps?://[^/\s:]+(:\d+)?/?$")
     durability: Literal["sync", "async", "exit"] = "sync"
     recursion_limit: int = Field(default=100, ge=10, le=10_000)
@@ -87,4 +93,6 @@ class Settings(BaseSettings):
             api_key=key or None,
             base_url=self.openai_base_url,
             timeout_s=self.model_timeout_s,
+            fast_context_tokens=self.fast_context_tokens,
+            strong_context_tokens=self.strong_context_tokens,
         )

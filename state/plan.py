@@ -1,8 +1,11 @@
 """The planner's validated plan: steps for workers, with dependencies.
 
 Structural checks live here (unique ids, known dependencies, no cycles). Checks that need
-the worker registry or the configured caps (unknown worker, too many steps) are applied by
-the planner through ``validation_context`` so the model is told exactly what was wrong.
+the worker registry or the configured caps (unknown worker, too many steps, an irreversible
+step that does not wait for the steps that verify and draft for it) are applied by the
+planner through the validation context, so the model is told exactly what was wrong. The
+schema the model is sent (``agents.plan_schema``) encodes what JSON schema can; these
+checks are the rest.
 """
 
 from __future__ import annotations
@@ -69,7 +72,67 @@ class Plan(BaseModel):
         find_cycle(self.steps)
         if not self.done and not self.steps:
             raise ValueError("a plan that is not done must add at least one step")
+        check_prepared(self.steps, ctx)
         return self
+
+
+def check_prepared(steps: list[Step], ctx: dict[str, Any]) -> None:
+    """Raise ``ValueError`` unless every irreversible step waits for its preparation.
+
+    ``ctx["acting_workers"]``: workers with an irreversible tool; ``ctx["preparers"]``: for
+    each preparation ("verify", "draft"), the workers that do it; ``ctx["existing_steps"]``:
+    earlier steps' workers and dependencies by id. An irreversible step must depend,
+    directly or through other steps, on at least one step of each preparation, and on every
+    such step of this plan that does not itself wait for it.
+    """
+    acting: set[str] = set(ctx.get("acting_workers", ()))
+    preparers: dict[str, set[str]] = {k: set(v) for k, v in ctx.get("preparers", {}).items()}
+    if not acting or not preparers:
+        return
+    graph: dict[str, tuple[str, list[str]]] = {
+        sid: (str(entry["worker"]), list(entry.get("depends_on", [])))
+        for sid, entry in ctx.get("existing_steps", {}).items()
+    }
+    graph.update({s.id: (s.worker, list(s.depends_on)) for s in steps})
+    for step in steps:
+        if step.worker not in acting:
+            continue
+        before = _ancestors(step.id, graph)
+        for role, workers in sorted(preparers.items()):
+            if not workers:
+                continue
+            names = "/".join(sorted(workers))
+            if not any(graph[a][0] in workers for a in before):
+                raise ValueError(
+                    f"step {step.id!r} ({step.worker}) is irreversible and must depend, directly "
+                    f"or through other steps, on a step that does '{role}' ({names}); add it to "
+                    "depends_on"
+                )
+            skipped = sorted(
+                s.id
+                for s in steps
+                if s.worker in workers
+                and s.id not in before
+                and step.id not in _ancestors(s.id, graph)
+            )
+            if skipped:
+                raise ValueError(
+                    f"step {step.id!r} ({step.worker}) is irreversible and must depend on "
+                    f"{skipped} ('{role}' by {names}); add them to its depends_on"
+                )
+
+
+def _ancestors(step_id: str, graph: dict[str, tuple[str, list[str]]]) -> set[str]:
+    """Every step ``step_id`` waits for, directly or transitively."""
+    seen: set[str] = set()
+    stack = list(graph.get(step_id, ("", []))[1])
+    while stack:
+        current = stack.pop()
+        if current in seen or current not in graph:
+            continue
+        seen.add(current)
+        stack.extend(graph[current][1])
+    return seen
 
 
 def find_cycle(steps: list[Step]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -21,7 +21,8 @@ class ModelConfig:
     api_key: str | None = None
     base_url: str | None = None
     timeout_s: float = 60.0
-    max_transport_retries: int = 2
+    fast_context_tokens: int = 16_000
+    strong_context_tokens: int = 16_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class ModelTiers:
     fast: BaseChatModel
     strong: BaseChatModel
     offline: bool
+    context_tokens: dict[str, int] = field(
+        default_factory=lambda: {"fast": 16_000, "strong": 16_000}
+    )
+    """Each tier's context window in tokens (``BATON_FAST_CONTEXT_TOKENS`` and strong)."""
 
     def get(self, tier: Tier) -> BaseChatModel:
         """The model for ``tier``."""
@@ -45,21 +50,34 @@ class ModelTiers:
 
 
 def build_tiers(config: ModelConfig) -> ModelTiers:
-    """ChatOpenAI tiers when a key is configured, else the offline stand-in for both."""
+    """ChatOpenAI tiers when a key is configured, else the offline stand-in for both.
+
+    The client never retries (``max_retries=0``): ``agents.calls`` is the one retry layer.
+    """
+    windows = {"fast": config.fast_context_tokens, "strong": config.strong_context_tokens}
     if not config.api_key:
         return ModelTiers(
-            fast=OfflineChatModel(tier="fast"), strong=OfflineChatModel(tier="strong"), offline=True
+            fast=OfflineChatModel(tier="fast"),
+            strong=OfflineChatModel(tier="strong"),
+            offline=True,
+            context_tokens=windows,
         )
-    from langchain_openai import ChatOpenAI  # imported lazily: it is slow to import
+    # imported lazily: langchain-openai is slow to import
+    from agents.provider.openai_chat import PortableChatOpenAI
 
     def make(name: str) -> BaseChatModel:
-        return ChatOpenAI(
+        return PortableChatOpenAI(
             model=name,
             api_key=config.api_key,
             base_url=config.base_url,
             timeout=config.timeout_s,
-            max_retries=config.max_transport_retries,
+            max_retries=0,
             temperature=0,
         )
 
-    return ModelTiers(fast=make(config.fast_model), strong=make(config.strong_model), offline=False)
+    return ModelTiers(
+        fast=make(config.fast_model),
+        strong=make(config.strong_model),
+        offline=False,
+        context_tokens=windows,
+    )

@@ -22,6 +22,7 @@ SPEC = register(
         prompt=PROMPT,
         tools=("find_customer", "sql_query", "calculate"),
         tier="fast",
+        prepares="verify",
         max_tool_calls=6,
     )
 )

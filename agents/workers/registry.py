@@ -5,8 +5,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass
+from typing import Literal
 
 from agents.models.tiers import Tier
+
+Preparation = Literal["verify", "draft"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,9 @@ class WorkerSpec:
     tools: tuple[str, ...]
     tier: Tier = "fast"
     max_tool_calls: int = 6
+    prepares: Preparation | None = None
+    """What this worker's steps do for an irreversible step: verify its facts or draft its
+    text. A plan's irreversible step must depend on a step of each (``state.plan``)."""
 
 
 _REGISTRY: dict[str, WorkerSpec] = {}

@@ -17,6 +17,7 @@ SPEC = register(
         prompt=PROMPT,
         tools=("draft_email",),
         tier="fast",
+        prepares="draft",
         max_tool_calls=3,
     )
 )

@@ -38,11 +38,23 @@ def edit_refund(args: dict[str, Any]) -> dict[str, Any]:
 def two_refunds_plan(turn: Turn) -> dict[str, Any]:
     if "### " in turn.task:
         return {"rationale": "Both refunds have a result.", "done": True}
+    checks = [
+        {"id": "v", "worker": "analyst", "instruction": "Verify both duplicate charges."},
+        {"id": "d", "worker": "writer", "instruction": "Write the note for the refunds."},
+    ]
     steps = [
-        {"id": f"r{order}", "worker": "operator", "instruction": f"Refund order {order}."}
+        {
+            "id": f"r{order}",
+            "worker": "operator",
+            "instruction": f"Refund order {order}.",
+            "depends_on": ["v", "d"],
+        }
         for order in ORDERS
     ]
-    return {"rationale": "Two independent refunds.", "steps": steps}
+    return {
+        "rationale": "Two independent refunds, once verified and drafted.",
+        "steps": [*checks, *steps],
+    }
 
 
 def refunding_operator(turn: Turn) -> Any:
@@ -60,6 +72,8 @@ TWO_REFUNDS = {
     "Route": lambda t: {"route": "orchestrate", "reason": "Two refunds."},
     "Plan": two_refunds_plan,
     "operator": refunding_operator,
+    "analyst": lambda t: "Both orders were charged twice; each duplicate is refundable.",
+    "writer": lambda t: "A short note: both duplicate charges are being refunded.",
 }
 
 

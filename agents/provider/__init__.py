@@ -1,0 +1,1 @@
+"""How Baton talks to an OpenAI-compatible server: request shapes every server accepts."""
