@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,8 @@ class Baton:
     database_url: str | None = None
     with_world: bool = True
     """Create the sample world first, as ``make demo`` or ``baton world init`` would."""
+    extra_env: dict[str, str] = field(default_factory=dict)
+    """Variables added to every process's environment (a model server to talk to)."""
 
     def __post_init__(self) -> None:
         if self.with_world:
@@ -55,7 +57,7 @@ class Baton:
         """Run ``baton ARGS`` to completion."""
         return subprocess.run(
             cli_command(*args),
-            env=cli_env(self.home, self.database_url),
+            env={**cli_env(self.home, self.database_url), **self.extra_env},
             cwd=self.home.parent,
             capture_output=True,
             text=True,
