@@ -38,10 +38,14 @@ def drive(
     (``custom`` mode, subgraphs included, since workers say theirs from inside); ``on_event``
     also gets the final answer's tokens (``messages`` mode). Hitting ``recursion_limit`` is
     an ending, not a crash: the thread keeps its last checkpoint and the outcome says so.
+    So is a model server that cannot be used (``ModelUnavailable``): the run ends ``failed``
+    with the reason, and ``baton resume`` continues it from its last checkpoint.
     ``heartbeat`` is called on every stream item (the thread lease renews itself through it).
     """
     from langgraph.errors import GraphRecursionError
     from langgraph.types import StreamMode
+
+    from agents.errors import ModelUnavailable
 
     printer = ProgressPrinter() if show_progress else None
     modes: list[StreamMode] = ["custom", "messages"] if on_event is not None else ["custom"]
@@ -63,4 +67,6 @@ def drive(
                 on_event(str(mode), data)
     except GraphRecursionError:
         stopped = f"recursion limit of {rt.settings.recursion_limit} steps reached"
+    except ModelUnavailable as exc:  # the thread keeps its last checkpoint: resumable
+        stopped = str(exc)
     return dataclasses.replace(read_outcome(rt, thread_id, stopped), run_id=run_id)

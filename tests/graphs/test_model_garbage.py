@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from langgraph.types import Command
 from reliability_log import report
 
+from agents.errors import ModelUnavailable
 from graphs.checkpointer import open_checkpointer
 from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
@@ -39,13 +40,13 @@ def run_with_faults(home: Path, request: str, faults: list[str]) -> dict[str, An
         graph = build_orchestrator(
             checkpointer=saver, settings=Settings(home=home, _env_file=None), tiers=tiers
         )
-        out = graph.invoke({"request": request}, config, durability="sync")
+        out = resumed(graph, {"request": request}, config)
         for _ in range(6):
             pending = graph.get_state(config).interrupts
             if not pending:
                 break
             decisions = {i.id: {"type": "approve"} for i in pending}
-            out = graph.invoke(Command(resume=decisions), config, durability="sync")
+            out = resumed(graph, Command(resume=decisions), config)
         state = graph.get_state(config)  # the thread is still readable
         assert not state.next and not state.interrupts
         assert graph.invoke(None, config, durability="sync") is not None  # and resumable
@@ -53,6 +54,18 @@ def run_with_faults(home: Path, request: str, faults: list[str]) -> dict[str, An
         saver.conn.close()
     injected.update(script.injected)
     return dict(out)
+
+
+def resumed(graph: Any, stream_input: Any, config: Any) -> dict[str, Any]:
+    """Invoke; a model server that could not be used stops the run, resuming goes on."""
+    for _ in range(12):
+        try:
+            return dict(graph.invoke(stream_input, config, durability="sync"))
+        except ModelUnavailable:
+            outcomes["stopped_and_resumed"] += 1
+            assert graph.get_state(config).next  # stopped at its last checkpoint
+            stream_input = None
+    raise AssertionError("still stopping after 12 resumes")
 
 
 @settings(

@@ -11,6 +11,7 @@ import pytest
 from fakes import CallLog, Handler, Turn, scripted_tiers, tool_call
 from langgraph.types import Command
 
+from agents.errors import ModelUnavailable
 from agents.workers import get_worker
 from graphs.checkpointer import open_checkpointer
 from graphs.services import Services, build_services
@@ -191,12 +192,11 @@ def test_two_irreversible_calls_in_one_reply_are_each_decided(worker_run: Any) -
     assert [e["args"]["order_id"] for e in result.effects] == [5531]
 
 
-def test_a_model_outage_fails_the_step_cleanly(worker_run: Any) -> None:
+def test_a_model_outage_stops_the_step_where_it_was(worker_run: Any) -> None:
     def down(turn: Turn) -> Any:
         raise ConnectionError("connection refused")
 
     run = worker_run("analyst", {"analyst": down})
-    result = result_of(run.start("Check order 5531."))
-    assert result.status == "failed"
-    assert result.error is not None
-    assert "analyst: model fake-fast failed: ConnectionError: connection refused" in result.error
+    with pytest.raises(ModelUnavailable) as info:
+        run.start("Check order 5531.")
+    assert "analyst: model fake-fast failed: ConnectionError: connection refused" in str(info.value)
