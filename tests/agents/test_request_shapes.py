@@ -139,3 +139,19 @@ def test_the_client_never_retries_on_its_own() -> None:
     tiers = build_tiers(ModelConfig(api_key="sk-test", base_url="http://127.0.0.1:9/v1"))
     assert isinstance(tiers.fast, PortableChatOpenAI)
     assert tiers.fast.max_retries == 0 and tiers.strong.max_retries == 0
+
+
+def test_a_long_tool_result_is_cut_before_it_is_sent() -> None:
+    capture = Capture([{"role": "assistant", "content": "ok"}])
+    tiers = captured_tiers(capture)
+    small = ModelTiers(
+        fast=tiers.fast, strong=tiers.strong, offline=False, context_tokens={"fast": 2_000}
+    )
+    call_turn = AIMessage(
+        content="", tool_calls=[{"name": "kb_search", "args": {"query": "refunds"}, "id": "c1"}]
+    )
+    result = ToolMessage("policy text " * 5_000, tool_call_id="c1")
+    call_model(small, "fast", [HumanMessage("t"), call_turn, result], RecordingMeter(), purpose="r")
+    sent = capture.bodies[0]["messages"]
+    assert sum(len(m["content"]) for m in sent) // 4 < 2_000
+    assert "cut to fit BATON_FAST_CONTEXT_TOKENS" in sent[-1]["content"]
