@@ -21,7 +21,14 @@ from agents.context_window import ContextTooLong, fit_messages, setting_name
 from agents.errors import ModelUnavailable
 from agents.meter import Meter
 from agents.models.tiers import ModelTiers, Tier
-from agents.provider.errors import describe, is_context_overflow, is_transient, provider_errors
+from agents.provider.errors import (
+    GARBAGE,
+    describe,
+    garbage,
+    is_context_overflow,
+    is_transient,
+    provider_errors,
+)
 
 BACKOFF_S: tuple[float, ...] = (0.5, 2.0)
 """Delays before the second and third attempt after a transient error (then give up)."""
@@ -81,6 +88,12 @@ def call_model(
                 ) from None
             meter.record("model_retry", purpose=purpose, attempt=attempt + 1, delay_s=delay)
             sleep(delay)
+        except GARBAGE as exc:
+            if tiers.offline:  # the stand-in has no wire: this is a bug, not garbage
+                raise
+            line = garbage(exc)
+            meter.record("model_error", purpose=purpose, tier=tier, error=line)
+            raise ModelUnavailable(f"{purpose}: model {tiers.name(tier)} failed: {line}") from None
     latency_ms = round((time.perf_counter() - started) * 1000, 1)
     if not isinstance(reply, AIMessage):  # a provider returning something else is a bug there
         raise TypeError(f"model returned {type(reply).__name__}, expected AIMessage")

@@ -27,6 +27,17 @@ def provider_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+GARBAGE: tuple[type[BaseException], ...] = (ValueError, TypeError, KeyError)
+"""What ``langchain-openai`` raises on a reply that is not a chat completion (an HTML error
+page, a JSON body of another shape, half a body)."""
+
+
+def garbage(error: BaseException) -> str:
+    """One line for a reply the client could not read as a chat completion."""
+    detail = " ".join(str(error).split())[:SHORT]
+    return f"the reply is not an OpenAI chat completion ({type(error).__name__}: {detail})"
+
+
 def status_of(error: BaseException) -> int | None:
     """The HTTP status the server answered, if it answered."""
     status = getattr(error, "status_code", None)

@@ -135,3 +135,27 @@ def test_a_request_that_cannot_fit_fails_naming_the_setting() -> None:
     huge_prompt = [SystemMessage("rules " * 4_000), HumanMessage("hi")]
     with pytest.raises(ContextTooLong, match="BATON_FAST_CONTEXT_TOKENS=1000"):
         fit_messages(huge_prompt, [], 1_000, "fast")
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("<html>bad gateway</html>", "text/html"),
+        ('{"choices": "nope"}', "application/json"),
+        ("half a bo", "application/json"),
+    ],
+)
+def test_a_garbage_reply_is_one_resumable_line(body: str, kind: str) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body.encode(), headers={"content-type": kind})
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    model = PortableChatOpenAI(
+        model="f", api_key="k", base_url="http://x/v1", http_client=client, max_retries=0
+    )
+    tiers = ModelTiers(fast=model, strong=model, offline=False)
+    with pytest.raises(ModelUnavailable) as info:
+        call_model(tiers, "fast", [HumanMessage("t")], RecordingMeter(), purpose="triage")
+    message = str(info.value)
+    assert message.startswith("triage: model f failed: the reply is not an OpenAI chat completion")
+    assert "\n" not in message
