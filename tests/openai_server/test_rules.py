@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -90,3 +94,45 @@ def test_replies_go_to_the_request_they_name(server: ScriptedServer) -> None:
 
 def test_a_request_with_no_scripted_reply_is_an_error(server: ScriptedServer) -> None:
     assert post(server).status_code == 500
+
+
+def test_replies_can_be_posted_and_the_log_read_over_http(server: ScriptedServer) -> None:
+    admin = server.base_url.removesuffix("/v1")
+    queued = httpx.post(f"{admin}/admin/replies", json=[{"content": "posted"}], timeout=10)
+    assert queued.json() == {"queued": 1}
+    answer = post(server, messages=[{"role": "user", "content": "over http"}])
+    assert answer.json()["choices"][0]["message"]["content"] == "posted"
+    log = httpx.get(f"{admin}/admin/requests", timeout=10).json()
+    assert log[-1]["body"]["messages"] == [{"role": "user", "content": "over http"}]
+    assert log[-1]["status"] == 200
+
+
+def test_it_runs_as_a_process_too(tmp_path: Path) -> None:
+    script = tmp_path / "replies.json"
+    script.write_text('[{"content": "from a file"}]')
+    tests = Path(__file__).parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "openai_server", "--script", str(script)],
+        cwd=tests,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip().removeprefix("OPENAI_BASE_URL=")
+        reply = None
+        for _ in range(100):
+            try:
+                reply = httpx.post(
+                    f"{base_url}/chat/completions",
+                    json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+                    timeout=10,
+                )
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert reply is not None, "the server process never answered"
+        assert reply.json()["choices"][0]["message"]["content"] == "from a file"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
