@@ -25,6 +25,7 @@ from tools.world_db import open_readonly
 
 TERMINAL = ("done", "failed", "budget_exhausted")
 _INTERRUPT = "__interrupt__"
+_ERROR = "__error__"
 
 
 def _ext(code: int, data: bytes) -> Any:
@@ -75,6 +76,16 @@ def _waiting(conn: sqlite3.Connection, thread_id: str, checkpoint_id: str) -> bo
     return False
 
 
+def _raised(conn: sqlite3.Connection, thread_id: str, checkpoint_id: str) -> bool:
+    """A node of the latest checkpoint's step raised: the run stopped there."""
+    row = conn.execute(
+        "SELECT 1 FROM writes WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id = ?"
+        " AND channel = ? LIMIT 1",
+        (thread_id, checkpoint_id, _ERROR),
+    ).fetchone()
+    return row is not None
+
+
 def _answered(values: dict[str, Any]) -> bool:
     """The turn's last node has run: its record is kept (the answer alone for older threads)."""
     if "turn" not in values:  # a thread from before conversations: finish wrote the answer
@@ -93,6 +104,8 @@ def _summary(conn: sqlite3.Connection, thread_id: str) -> dict[str, Any]:
     status = values.get("status")
     if _waiting(conn, thread_id, str(latest[0])):
         shown = "waiting"
+    elif _raised(conn, thread_id, str(latest[0])):
+        shown = "failed"  # a node raised (the model server could not be used): resumable
     elif status in TERMINAL and _answered(values) and metadata.get("source") != "input":
         shown = str(status)
     else:

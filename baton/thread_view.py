@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,10 +28,30 @@ def opened_thread(thread_id: str) -> Iterator[tuple[Runtime, Any]]:
         yield rt, rt.graph.get_state(config_for(thread_id), subgraphs=True)
 
 
+_RAISED = re.compile(r"""^"?\w+\((['"])(?P<message>.*)\1\)"?$""", re.DOTALL)
+
+
+def stopped_by(snapshot: Any) -> str | None:
+    """Why the run stopped at its last checkpoint, or None.
+
+    The reason is the error a node raised: a model server that could not be used.
+    """
+    if not snapshot.next:
+        return None
+    for task in snapshot.tasks:
+        if task.error:
+            text = str(task.error)
+            found = _RAISED.match(text)
+            return found.group("message") if found else text
+    return None
+
+
 def thread_status(snapshot: Any) -> str:
-    """waiting, running, or the terminal status the run recorded."""
+    """waiting, running, failed (stopped by an error, resumable), or the recorded status."""
     if live_interrupts(snapshot):
         return "waiting"
+    if stopped_by(snapshot) is not None:
+        return "failed"
     status = (snapshot.values or {}).get("status")
     if not snapshot.next and status in TERMINAL:
         return str(status)

@@ -10,7 +10,7 @@ from baton import exit_codes
 from baton.console import compact_json, field, print_json, say
 from baton.pending import pending_approvals, print_pending, refresh_live
 from baton.runtime import Runtime
-from baton.thread_view import opened_thread, thread_status
+from baton.thread_view import opened_thread, stopped_by, thread_status
 from persistence.checkpoint_lookups import run_ids
 
 
@@ -46,10 +46,15 @@ def thread_details(rt: Runtime, thread_id: str, snapshot: Any) -> dict[str, Any]
         "effects": rt.services.ledger.effects_for(thread_id),
         "audit": rt.services.audit.rows(thread_id),
         "final_answer": values.get("final_answer"),
-        "error": values.get("error"),
+        "error": values.get("error") or _stopped(snapshot, thread_id),
         "usage": rt.services.budget.usage(thread_id).model_dump(),
         "runs": run_ids(rt.settings.database, thread_id),
     }
+
+
+def _stopped(snapshot: Any, thread_id: str) -> str | None:
+    reason = stopped_by(snapshot)
+    return f"{reason}; `baton resume {thread_id}` continues it" if reason else None
 
 
 def show_command(args: argparse.Namespace) -> int:

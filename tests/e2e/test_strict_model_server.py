@@ -48,6 +48,10 @@ def test_a_run_the_server_failed_resumes_from_its_checkpoint_once_it_is_back(
     (error,) = [line for line in down.stdout.splitlines() if line.startswith("error:")]
     assert "triage: model gpt-4o-mini failed: " in error and "Connection" in error
     assert error.endswith("`baton resume dc` continues it")
+    (listed,) = baton.json("threads", expect=0)
+    assert listed["status"] == "failed"
+    shown = baton.json("show", "dc", expect=0)
+    assert shown["status"] == "failed" and shown["error"] == error.removeprefix("error: ")
 
     with server:
         back = baton.json("resume", "dc", expect=3)  # triaged, planned, worked: the refund waits
