@@ -1,0 +1,52 @@
+"""Debian's Chromium driven by Playwright, for the operator console's tests.
+
+Playwright's own browser download does not work offline, so the browser is the system
+one (``make test`` installs it with apt when ``/usr/bin/chromium`` is missing). Pages
+are signed in the way an operator does it: the API key and a name in the sign-in form.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts" / "console"
+"""Screenshots of each run (gitignored); README's copies live in docs/console/."""
+WAIT_MS = 20_000
+
+
+def launch(playwright: object) -> Browser:
+    """Headless Chromium; ``--no-sandbox`` because tests may run as root in a container."""
+    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    chromium = playwright.chromium  # type: ignore[attr-defined]
+    browser: Browser = chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+    )
+    return browser
+
+
+def signed_in(browser: Browser, url: str, key: str, name: str, path: str = "/console") -> Page:
+    """A fresh browser context (its own session storage) signed in as ``name`` with ``key``."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url + path)
+    page.fill("#key", key)
+    page.fill("#name", name)
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector("#sign-in", state="hidden")
+    page.script_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under ``.artifacts/console/``."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
