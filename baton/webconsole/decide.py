@@ -55,7 +55,10 @@ class FieldProblem(Exception):
     """Decisions the service refuses, with the approval and field each problem concerns."""
 
     def __init__(self, problems: list[dict[str, str]]) -> None:
-        super().__init__(problems[0]["message"])
+        first = problems[0]
+        super().__init__(
+            f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        )
         self.problems = problems
 
 

@@ -20,6 +20,7 @@ from serve_process import KEYS, Server
 pytestmark = pytest.mark.e2e
 
 DOUBLE_5531 = "Customer 1042 was charged twice for order 5531; refund the duplicate and email them."
+MARKUP = '<img id=xss src=x onerror="window.pwned=1"> What is the refund policy?'
 DOUBLE_5602 = "Customer 1077 was charged twice for order 5602; refund the duplicate and email them."
 
 
@@ -172,3 +173,23 @@ def test_another_tenant_sees_nothing_of_acme(server: Server, browser: Browser) -
     globex.goto(f"{server.url}/console/threads")
     expect(globex.locator("#filters")).to_be_visible()
     expect(globex.locator("tr[data-thread]")).to_have_count(0)
+
+
+def test_threads_list_filters_searches_and_shows_markup_as_text(
+    server: Server, browser: Browser
+) -> None:
+    waiting = _start(server, DOUBLE_5602, wait=True)
+    marked = _start(server, MARKUP, wait=True)
+    page = signed_in(browser, server.url, KEYS["acme"], "ann", "/console/threads")
+    row = page.locator(f'tr[data-thread="{marked}"]')
+    expect(row).to_contain_text(MARKUP)  # shown as text: no element made, no script run
+    expect(page.locator("#xss")).to_have_count(0)
+    assert page.evaluate("window.pwned") is None
+    page.fill("#search", "order 5602")
+    expect(page.locator(f'tr[data-thread="{waiting}"]')).to_be_visible()
+    expect(row).to_have_count(0)
+    page.select_option("#status-filter", "done")
+    expect(page.locator(f'tr[data-thread="{waiting}"]')).to_have_count(0)
+    page.select_option("#status-filter", "waiting")
+    expect(page.locator(f'tr[data-thread="{waiting}"] [data-status="waiting"]')).to_be_visible()
+    assert "status=waiting" in page.url and page.script_errors == []  # type: ignore[attr-defined]
