@@ -44,9 +44,10 @@ def signed_in(browser: Browser, url: str, key: str, name: str, path: str = "/con
     return page
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot under ``.artifacts/console/``."""
+def screenshot(page: Page, name: str, height: int | None = None) -> Path:
+    """Save a screenshot under ``.artifacts/console/``: the whole page, or its top ``height``."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    clip = {"x": 0, "y": 0, "width": 1200, "height": height} if height else None
+    page.screenshot(path=str(path), full_page=True, clip=clip)  # type: ignore[arg-type]
     return path

@@ -124,7 +124,7 @@ def test_double_charge_edited_and_approved_in_the_browser(server: Server, browse
     expect(page.locator('#plan [data-step][data-status="ok"]').first).to_be_visible()
     expect(page.locator('#audit tr[data-event="decided"]')).to_have_count(2)
     expect(page.locator('#timelines li[data-kind="model_call"]').first).to_contain_text("tokens")
-    screenshot(page, "thread-view")
+    screenshot(page, "thread-view", height=1400)
     assert server.refunds(5531) == [10000]
     assert len(server.emails()) == 1
     assert "100.00" in server.emails()[0].read_text()

@@ -81,10 +81,10 @@ const ThreadPage = (() => {
         el("thead", {}, el("tr", {}, ["Tool", "Status", "Ledger key", "Arguments", "Result"].map((h) => el("th", { text: h })))),
         el("tbody", {}, t.effects.map((e) => el("tr", { class: "effect", "data-tool": e.tool, "data-status": e.status },
           el("td", { text: e.tool }), el("td", { text: e.status }), el("td", { class: "ledger-key", text: e.key || e.idempotency_key || "" }),
-          el("td", { text: compact(e.args) }), el("td", { text: compact(e.result) })))))),
+          el("td", { class: "wide", text: compact(e.args) }), el("td", { class: "wide", text: compact(e.result) })))))),
       section("Approval audit", "audit", el("table", { class: "list" }, el("tbody", {}, t.audit.map((a) => el("tr", { "data-event": a.event },
         el("td", { text: when(a.at) }), el("td", { text: a.step + " " + a.tool }), el("td", { text: (a.event + " " + a.decision).trim() }),
-        el("td", { text: a.decider ? "by " + a.decider : "" }), el("td", { text: a.detail || compact(a.args) })))))),
+        el("td", { text: a.decider ? "by " + a.decider : "" }), el("td", { class: "wide", text: a.detail || compact(a.args) })))))),
       section("Worker timelines", "timelines", t.timelines.map(timeline))].filter(Boolean));
   }
 
