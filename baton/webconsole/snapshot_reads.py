@@ -13,7 +13,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from baton.pending import pending_approvals, refresh_live
+from baton.pending import live_interrupts, pending_approvals, refresh_live
 from baton.service.assistants import ORCHESTRATOR
 from baton.service.snapshots import snapshot_of
 from baton.thread_view import thread_status
@@ -94,5 +94,10 @@ async def read_thread(ctx: ServiceContext, thread: ThreadRecord, busy: bool) -> 
     snapshot = await snapshot_of(assistant, thread.thread_id)
     values = dict(snapshot.values or {})
     pending = [] if busy else pending_approvals(snapshot)
+    edited = {
+        i.id: i.value.get("review") for i in live_interrupts(snapshot) if isinstance(i.value, dict)
+    }
+    for item in pending:  # verdicts on text a human edited, asked again with them
+        item["text_review"] = edited.get(item["id"])
     pending, audit = await asyncio.to_thread(_enrich, ctx, thread, values, pending)
     return ThreadRead(thread, values, shown_status(thread, snapshot, busy), pending, audit)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts" / "console"
 """Screenshots of each run (gitignored); README's copies live in docs/console/."""
 WAIT_MS = 20_000
+expect.set_options(timeout=WAIT_MS)  # a loaded 2-core machine: pages poll every 1-1.5 s
 
 
 def launch(playwright: object) -> Browser:

@@ -134,7 +134,8 @@ const Inbox = (() => {
     const node = el("article", { class: "card approval", "data-approval": item.id, "data-tool": item.tool, "data-thread": item.thread_id });
     const rows = Object.entries(item.args).map(([k, v]) =>
       el("tr", {}, el("td", { text: k }), el("td", { class: PROMINENT.test(k) ? "prominent" : null, "data-arg": k, text: compact(v) })));
-    const reviews = (item.reviews || []).map((r) =>
+    const edited = (item.text_review || []).map((r) => ({ ...r, step_id: "your edit" }));
+    const reviews = [...edited, ...(item.reviews || [])].map((r) =>
       el("li", { class: r.passed ? "passed" : "failed", text: r.step_id + " · " + r.rule + ": " + (r.passed ? "passed" : "failed " + (r.reasons || []).join("; ")) }));
     const edit = editForm(item, node), reject = rejectForm(item, node);
     node.append(...[

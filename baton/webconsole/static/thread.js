@@ -16,12 +16,15 @@ const ThreadPage = (() => {
     main.replaceChildren(el("h1", { text: "Threads" }),
       el("form", { id: "filters", onsubmit: (e) => e.preventDefault() }, filter, " ", search), note,
       el("table", { class: "list" }, el("thead", {}, el("tr", {}, ["Thread", "Status", "Request", "Pending", "Last activity"].map((h) => el("th", { text: h })))), body));
+    let asked = 0;
     const refresh = async () => {
+      const mine = ++asked;  // a slower, older answer must not overwrite a newer filter's
       const query = new URLSearchParams();
       if (filter.value) query.set("status", filter.value);
       if (search.value.trim()) query.set("q", search.value.trim());
       history.replaceState(null, "", "/console/threads" + (query.toString() ? "?" + query : ""));
       const reply = await api("/console/api/threads?" + query);
+      if (mine !== asked) return true;
       if (!reply.ok) { note.textContent = reply.body.detail; return reply.status !== 401; }
       note.textContent = reply.body.threads.length + " thread(s)";
       body.replaceChildren(...reply.body.threads.map((t) => el("tr", { "data-thread": t.thread_id },
