@@ -94,6 +94,10 @@ def test_double_charge_edited_and_approved_in_the_browser(server: Server, browse
         expect(_field_error(refund)).to_contain_text(says)
         expect(refund.locator(".outcome")).to_contain_text("nothing was decided")
     screenshot(page, "edit-form")
+    amount.fill("0x10")  # a number to the page's script, not a decimal to the service
+    refund.locator("form.edit button[type=submit]").click()
+    expect(_field_error(refund)).to_contain_text("valid decimal")
+    expect(refund.locator(".outcome")).to_contain_text("refused: amount:")
     # the service applies the same rules to a client that skips the page's checks
     item_id = refund.get_attribute("data-approval")
     for wrong in ("-5", "500.00"):
