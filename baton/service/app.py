@@ -21,6 +21,7 @@ from baton.service.errors import install_error_handlers
 from baton.service.executor import RunExecutor
 from baton.service.limits import BodyLimit
 from baton.service.settings import ServiceSettings
+from baton.webconsole import routes as console_routes
 from graphs.settings import Settings
 
 log = logging.getLogger("baton.service")
@@ -71,5 +72,6 @@ def create_app(
     install_error_handlers(app)
     for module in (meta, assistant_routes, threads, thread_state, runs):
         app.include_router(module.router)
+    app.include_router(console_routes.router)  # the operator's console, /console
     app.add_middleware(BodyLimit, limit=service.max_body_bytes)
     return app
