@@ -19,7 +19,7 @@ import asyncio
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from baton.decisions import MAX_REASON_CHARS
 
@@ -49,6 +49,15 @@ class ConsoleDecisions(BaseModel):
 
     decider: str = Field(min_length=1, max_length=100, description="The operator's name.")
     decisions: list[ConsoleDecision] = Field(min_length=1, max_length=50)
+
+    @field_validator("decisions")
+    @classmethod
+    def _each_once(cls, value: list[ConsoleDecision]) -> list[ConsoleDecision]:
+        ids = [d.id for d in value]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"approval {twice[0]} is answered more than once")
+        return value
 
 
 class FieldProblem(Exception):

@@ -96,3 +96,9 @@ def test_the_body_is_bounded() -> None:
     with pytest.raises(ValueError, match="id"):
         _body_raw = {"decider": "ann", "decisions": [{"id": "../x", "type": "approve"}]}
         ConsoleDecisions.model_validate(_body_raw)
+
+
+def test_an_approval_is_answered_once_per_request() -> None:
+    twice = {"decider": "ann", "decisions": [{"id": ID, "type": "approve"}] * 2}
+    with pytest.raises(ValueError, match="answered more than once"):
+        ConsoleDecisions.model_validate(twice)
