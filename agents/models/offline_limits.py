@@ -71,7 +71,8 @@ def cannot_read(request: str, history: str = "") -> str | None:
     """What the stand-in says about a request it cannot read, or None when it can.
 
     ``history`` is the digest of the conversation's earlier turns: a follow-up ("the other
-    one too", "what did you email?") is read with the ids and topics it refers back to.
+    one too", "and how do I ask for one?") is read with the ids and topics of the turns it
+    follows.
     """
     if not request.strip() or read.about_conversation(request, history):
         return None
@@ -81,7 +82,7 @@ def cannot_read(request: str, history: str = "") -> str | None:
             "The offline stand-in cannot read this request: it reads English only, and this "
             f"does not look like English. Nothing was done; {REAL_MODEL_HINT}."
         )
-    if unknown_kind(request):
+    if unknown_kind(request) and unknown_kind(history):  # a follow-up takes its topic
         return (
             "The offline stand-in cannot read this request: it knows refunds and double "
             "charges, bug, outage and data-loss reports and policy questions about the sample "

@@ -7,6 +7,7 @@ from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 
+from agents.models import local_server
 from agents.models.offline import OFFLINE_MODEL_NAME, OfflineChatModel
 
 Tier = Literal["fast", "strong"]
@@ -46,6 +47,7 @@ class ModelTiers:
 
 def build_tiers(config: ModelConfig) -> ModelTiers:
     """ChatOpenAI tiers when a key is configured, else the offline stand-in for both."""
+    config = local_server.configured(config)  # BATON_PROVIDER=local: a llama.cpp server
     if not config.api_key:
         return ModelTiers(
             fast=OfflineChatModel(tier="fast"), strong=OfflineChatModel(tier="strong"), offline=True

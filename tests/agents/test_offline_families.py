@@ -68,3 +68,4 @@ def test_a_follow_up_is_read_with_the_conversation() -> None:
     )
     assert cannot_read("and the other one too", history) is None
     assert cannot_read("and the other one too") is not None
+    assert cannot_read("And how do I ask for one?", history) is None
