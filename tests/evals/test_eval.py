@@ -74,3 +74,10 @@ def test_the_cli_prints_json_and_refuses_unknown_ids(
     bad = tmp_path / "cases.json"
     bad.write_text('[{"id": "x"}]')
     assert main(["--cases", str(bad)]) == 2
+
+
+def test_a_provider_that_cannot_run_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--provider", "openai", "--only", "policy-03"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --provider openai needs OPENAI_API_KEY"
