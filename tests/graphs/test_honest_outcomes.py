@@ -95,3 +95,16 @@ def test_ticket_route_files_a_ticket_and_is_done(make_run: Callable[..., Run]) -
     out = make_run().start("Bug report: the mobile app crashes when I tap Export.")
     assert out["status"] == "done", out.get("error")
     assert out["ticket_id"] is not None
+
+
+def test_turn_finished_event_carries_unresolved(make_run: Callable[..., Run]) -> None:
+    run = make_run(NO_TOOLS)
+    events = [
+        chunk
+        for _, chunk in run.graph.stream(
+            {"request": POLICY}, run.config, stream_mode="custom", subgraphs=True
+        )
+    ]
+    (finished,) = [e for e in events if e["event"] == "turn_finished"]
+    assert finished["status"] == "unresolved"
+    assert "cites no source" in finished["error"]
