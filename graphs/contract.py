@@ -14,7 +14,7 @@ and says why the contract does not hold (the turn then ends ``unresolved``), or 
 - a ticket route filed its ticket.
 
 A question about the conversation itself (``recall``) is answered from the turn records
-and has no tool to ground it in.
+and has no tool to ground it in; on a conversation with no earlier turn it is unresolved.
 """
 
 from __future__ import annotations
@@ -88,11 +88,18 @@ def _money_settled(results: Iterable[WorkerResult]) -> bool:
 
 
 def unmet(
-    route: str | None, request: str, results: dict[str, WorkerResult], ticket_id: int | None
+    route: str | None,
+    request: str,
+    results: dict[str, WorkerResult],
+    ticket_id: int | None,
+    earlier_turns: int = 0,
 ) -> str | None:
     """Why the turn's contract does not hold, or None when it does."""
     if route == "recall":
-        return None
+        if earlier_turns:
+            return None
+        if not is_money_request(request):
+            return "a question about the conversation, but it has no earlier turn"
     if route == "ticket":
         return None if ticket_id is not None else "no ticket was filed"
     if is_money_request(request):

@@ -242,6 +242,7 @@ def finish(state: OrchestratorState) -> dict[str, Any]:
             state.get("request", ""),
             results,
             state.get("ticket_id"),
+            len(state.get("turns") or []),
         ):
             status = "unresolved"
             cap_error = f"unresolved: {reason}"

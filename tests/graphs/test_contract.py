@@ -59,4 +59,7 @@ def test_answer_route_needs_a_citation_or_a_search_that_found_nothing() -> None:
 def test_ticket_route_needs_its_ticket_and_recall_needs_no_tool() -> None:
     assert unmet("ticket", "the app crashes", {}, None) == "no ticket was filed"
     assert unmet("ticket", "the app crashes", {}, 7) is None
-    assert unmet("recall", "what did you refund?", {}, None) is None
+    assert unmet("recall", "what did you refund?", {}, None, earlier_turns=1) is None
+    assert "no earlier turn" in (unmet("recall", "what did you refund?", {}, None) or "")
+    refund = "Refund order 5531 for customer 1042, it was charged twice."
+    assert "money request" in (unmet("recall", refund, {}, None) or "")
