@@ -21,9 +21,13 @@ def run_eval(provider: Provider, cases: list[Case], workdir: Path) -> dict[str, 
     """Run ``cases`` on ``provider``, each in its own home under ``workdir``; the document."""
     observed = []
     rows = []
-    with provider_tiers(provider) as tiers:
+    server_deaths = 0
+    with provider_tiers(provider) as provided:
         for case in cases:
-            run = run_case(case, tiers, workdir / case.id)
+            up = provided.alive()
+            run = run_case(case, provided.tiers, workdir / case.id)
+            died = up and not provided.alive()  # this case's requests took the server down
+            server_deaths += died
             scored = score(case, run)
             observed.append(run)
             rows.append(
@@ -36,10 +40,13 @@ def run_eval(provider: Provider, cases: list[Case], workdir: Path) -> dict[str, 
                     "verdicts": scored.verdicts,
                     "why": scored.why,
                     "latency_s": round(run.latency_s, 3),
+                    "server_died": died,
                 }
             )
     scored_all = [score(c, o) for c, o in zip(cases, observed, strict=True)]
-    return document(provider, accuracy(scored_all), costs(observed), rows)
+    return document(
+        provider, accuracy(scored_all), {**costs(observed), "server_deaths": server_deaths}, rows
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -29,10 +29,12 @@ def table(doc: dict[str, Any]) -> str:
     latency = costs["latency_s"]
     lines += [
         "",
-        "| retries | escalations | schema failures | crashes | latency mean / p50 / max (s) |",
-        "| ---: | ---: | ---: | ---: | ---: |",
+        "| retries | escalations | schema failures | crashes | server deaths "
+        "| latency mean / p50 / max (s) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
         f"| {costs['retries']} | {costs['escalations']} | {costs['schema_failures']} | "
-        f"{costs['crashes']} | {latency['mean']:.2f} / {latency['p50']:.2f} / "
+        f"{costs['crashes']} | {costs.get('server_deaths', 0)} | "
+        f"{latency['mean']:.2f} / {latency['p50']:.2f} / "
         f"{latency['max']:.2f} |",
         "",
         "| tier | model calls | input tokens | output tokens | model time (s) |",

@@ -39,6 +39,7 @@ def test_the_stand_in_scores_its_own_families(measured: dict[str, Any]) -> None:
 def test_costs_are_read_from_the_trace(measured: dict[str, Any]) -> None:
     costs = measured["costs"]
     assert costs["schema_failures"] == 0 and costs["retries"] == 0 and costs["crashes"] == 0
+    assert costs["server_deaths"] == 0
     assert set(costs["tiers"]) == {"fast", "strong"}
     assert costs["tiers"]["fast"]["calls"] > 5
     assert costs["tiers"]["fast"]["input_tokens"] > 0
