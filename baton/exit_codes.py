@@ -10,5 +10,7 @@ BAD_INPUT = 2
 """The input was refused; nothing was written."""
 WAITING = 3
 """The run is waiting for a human decision on an irreversible action."""
+UNRESOLVED = 4
+"""The run finished, but its contract does not hold (status ``unresolved``; see ``error``)."""
 INTERRUPTED = 130
 """Stopped with Ctrl-C; the thread resumes from its last checkpoint."""

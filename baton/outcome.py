@@ -17,7 +17,7 @@ class Outcome:
 
     thread_id: str
     status: str
-    """done, failed, budget_exhausted or waiting."""
+    """done, unresolved, failed, budget_exhausted or waiting."""
     final_answer: str | None = None
     error: str | None = None
     pending: list[dict[str, Any]] = field(default_factory=list)
@@ -26,9 +26,11 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        """0 done, 3 waiting, 1 otherwise."""
+        """0 done, 3 waiting, 4 unresolved, 1 otherwise."""
         if self.status == "done":
             return exit_codes.DONE
+        if self.status == "unresolved":
+            return exit_codes.UNRESOLVED
         return exit_codes.WAITING if self.status == "waiting" else exit_codes.FAILED
 
     def as_json(self) -> dict[str, Any]:
@@ -53,7 +55,7 @@ def read_outcome(rt: Runtime, thread_id: str, stopped: str | None = None) -> Out
     if pending:
         return Outcome(thread_id, "waiting", values.get("final_answer"), None, pending)
     status = values.get("status")
-    if snapshot.next or status not in ("done", "failed", "budget_exhausted"):
+    if snapshot.next or status not in ("done", "unresolved", "failed", "budget_exhausted"):
         reason = stopped or "the run stopped before it finished"
         return Outcome(
             thread_id,

@@ -23,7 +23,7 @@ import ormsgpack
 
 from tools.world_db import open_readonly
 
-TERMINAL = ("done", "failed", "budget_exhausted")
+TERMINAL = ("done", "unresolved", "failed", "budget_exhausted")
 _INTERRUPT = "__interrupt__"
 _ERROR = "__error__"
 

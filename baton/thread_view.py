@@ -14,7 +14,7 @@ from baton.runtime import Runtime, config_for, open_runtime
 from baton.settings import load_settings
 from persistence.checkpoint_lookups import thread_exists
 
-TERMINAL = ("done", "failed", "budget_exhausted")
+TERMINAL = ("done", "unresolved", "failed", "budget_exhausted")
 
 
 @contextmanager

@@ -23,6 +23,9 @@ from state.plan import Step
 from tools.ledger import describe_prior
 from tools.spec import AlreadyDone, ToolRejected
 
+REJECTED_BY_HUMAN = "Rejected by a human:"
+"""How a rejected call's tool message starts (the outcome check reads it)."""
+
 
 def already_done_effect(tool: str, args: BaseModel, key: str, exc: AlreadyDone) -> dict[str, Any]:
     """The effect entry for a call whose fact was already in the world: nothing was run."""
@@ -61,7 +64,7 @@ def make_execute_node(services: Services) -> Any:
             decision = DecisionAdapter.validate_python(decisions[call["id"] or ""])
             meter.record("approval", tool=call["name"], decision=decision.model_dump())
             if isinstance(decision, RejectDecision):
-                out.append(error_message(call, f"Rejected by a human: {decision.message}"))
+                out.append(error_message(call, f"{REJECTED_BY_HUMAN} {decision.message}"))
                 continue
             if stale and quotes(json.dumps(call["args"], default=str), changes):
                 # Built on what a human just changed: not run; proposed again, redone.

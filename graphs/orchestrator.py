@@ -48,7 +48,7 @@ def build_orchestrator(
         state: OrchestratorState,
     ) -> Literal["answer_plan", "extract", "plan", "synthesize", "finish"]:
         route = route_of(state)
-        if state.get("status") in ("failed", "budget_exhausted") or route is None:
+        if state.get("status") in ("failed", "budget_exhausted", "unresolved") or route is None:
             return "finish"
         return {  # type: ignore[return-value]
             "answer": "answer_plan",

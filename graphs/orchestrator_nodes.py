@@ -8,12 +8,14 @@ from langchain_core.runnables import RunnableConfig
 
 from agents.errors import StepFailed
 from agents.meter import BudgetExhausted
+from agents.models.offline_limits import cannot_read
 from agents.planner import make_plan
 from agents.review import RULES
 from agents.router import triage
 from agents.synthesizer import recall, synthesize
 from graphs.announce import announce, where
 from graphs.config import thread_of
+from graphs.contract import unmet
 from graphs.flow import verdicts_for
 from graphs.services import Services
 from state.draft import Draft, ReviewVerdict
@@ -36,6 +38,16 @@ def make_triage_node(services: Services) -> Any:
     def triage_node(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
         turn = state.get("turn")
         meter = services.meter(thread_of(config), "triage", turn)
+        unreadable = None
+        if services.tiers.offline:
+            unreadable = cannot_read(state["request"], state.get("history", ""))
+        if unreadable is not None:  # the stand-in says so rather than guess a route
+            meter.record("cannot_read", reason=unreadable)
+            return {
+                "status": "unresolved",
+                "error": "unresolved: the offline stand-in cannot read this request",
+                "final_answer": unreadable,
+            }
         try:
             route = triage(
                 services.tiers,
@@ -226,6 +238,15 @@ def finish(state: OrchestratorState) -> dict[str, Any]:
         elif replanning:  # synthesize was reached by the iteration cap, not by "done"
             status = "budget_exhausted"
             cap_error = f"planner reached its cap of {state.get('plan_iterations', 0)} iterations"
+        elif reason := unmet(
+            route.route if route else None,
+            state.get("request", ""),
+            results,
+            state.get("ticket_id"),
+            len(state.get("turns") or []),
+        ):
+            status = "unresolved"
+            cap_error = f"unresolved: {reason}"
         else:
             status = "done"
     answer = state.get("final_answer") or ""
@@ -241,6 +262,8 @@ def finish(state: OrchestratorState) -> dict[str, Any]:
         answer = f"Run ended ({status}): {state.get('error') or 'see step results'}"
         if parts:
             answer += "\nPartial results:\n" + "\n".join(parts)
+    if status == "unresolved" and cap_error:
+        answer += f"\n\nNot resolved: {cap_error.removeprefix('unresolved: ')}."
     errors = [f"{sid}: {r.error}" for sid, r in results.items() if r.error]
     error = (
         state.get("error")

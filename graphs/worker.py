@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Literal
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -25,7 +25,7 @@ from agents.workers import WorkerSpec
 from graphs.announce import announce, where
 from graphs.approval import make_approval_node
 from graphs.config import thread_of
-from graphs.execute import make_execute_node
+from graphs.execute import REJECTED_BY_HUMAN, make_execute_node
 from graphs.plain_node import plain_node
 from graphs.services import Services
 from graphs.tool_calls import last_ai, make_act_node, pending_irreversible
@@ -111,6 +111,8 @@ def make_finish_node(worker: WorkerSpec) -> Any:
             citations=_cited(str(output), state.get("citations", [])),
             draft=state.get("draft"),
             effects=[*(state.get("done_effects") or []), *state.get("effects", [])],
+            tools_used=tools_used(state.get("messages", [])),
+            declined=declined(state.get("messages", [])),
             error=failure,
             revision=state.get("revision", 0),
             redo=redo,
@@ -128,6 +130,20 @@ def make_finish_node(worker: WorkerSpec) -> Any:
         return {"results": {step.id: result.model_dump(mode="json")}}
 
     return finish
+
+
+def tools_used(messages: list[Any]) -> list[str]:
+    """The tools whose results the step saw (a refused or invalid call is not one)."""
+    return [m.name or "" for m in messages if isinstance(m, ToolMessage) and m.status != "error"]
+
+
+def declined(messages: list[Any]) -> list[str]:
+    """The irreversible tools a human rejected in this step."""
+    return [
+        m.name or ""
+        for m in messages
+        if isinstance(m, ToolMessage) and str(m.content).startswith(REJECTED_BY_HUMAN)
+    ]
 
 
 def _cited(output: str, sources: list[str]) -> list[str]:

@@ -167,7 +167,11 @@ class TicketFiled(_Event):
 
 
 class TurnFinished(_Event):
-    """The turn ended: ``status`` done, failed or budget_exhausted."""
+    """The turn ended: ``status`` done, unresolved, failed or budget_exhausted.
+
+    ``unresolved`` (added in v1): every step ran but the turn's contract does not hold; the
+    reason is in ``error``.
+    """
 
     event: Literal["turn_finished"] = "turn_finished"
     status: str

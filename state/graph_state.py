@@ -29,7 +29,10 @@ from typing_extensions import TypedDict
 MESSAGES_SNAPSHOT_EVERY = 100
 """Updates of a worker's ``messages`` between two full snapshots in its checkpoints."""
 
-RunStatus = Literal["running", "done", "failed", "budget_exhausted"]
+RunStatus = Literal["running", "done", "unresolved", "failed", "budget_exhausted"]
+"""``unresolved``: every step ran, but the turn's contract does not hold (an answer that
+cites nothing the tools returned, a money request with neither a verified refund nor a
+finding that none is due, a ticket not filed); ``error`` says which (``graphs.contract``)."""
 
 PER_TURN_FIELDS = (
     "route",
@@ -149,7 +152,7 @@ class OrchestratorState(TypedDict, total=False):
     answer_id: str | None
     """Id of the streamed model message that carried the final answer, if one did."""
     status: RunStatus
-    """running until the end; then done, failed or budget_exhausted."""
+    """running until the end; then done, unresolved, failed or budget_exhausted."""
     error: str | None
     """Why the run failed or stopped early."""
 

@@ -23,6 +23,12 @@ class WorkerResult(BaseModel):
     effects: list[dict[str, Any]] = Field(
         default_factory=list, description="Irreversible effects executed, with their results."
     )
+    tools_used: list[str] = Field(
+        default_factory=list, description="Tools that ran and answered (not refused), in order."
+    )
+    declined: list[str] = Field(
+        default_factory=list, description="Irreversible tools a human rejected in this step."
+    )
     error: str | None = None
     revision: int = Field(default=0, description="How many times a reviewer sent it back.")
     resume: bool = Field(

@@ -24,6 +24,14 @@ _BUG = re.compile(
     r"does not work|not working|stack ?trace|500|blank (?:page|screen)|won'?t (?:load|open))\b",
     re.IGNORECASE,
 )
+_OUTAGE = re.compile(
+    r"\b(outage|(?:is|are|went|goes|been)(?: \w+){0,3} down\b|down for (?:everyone|all|us|hours)|"
+    r"data loss|lost (?:all |my |our |the )?(?:\w+ )?(?:data|files|records|history)|"
+    r"(?:data|files|records|history) (?:is |are |was |were |has been |have been )?"
+    r"(?:gone|missing|deleted|wiped|disappeared)|unavailable|unreachable)",
+    re.IGNORECASE,
+)
+_POLICY_TALK = re.compile(r"\b(policy|policies|sla|guarantee\w*|credit\w*|compensat\w*)\b", re.I)
 _QUESTION = re.compile(
     r"^\s*(how|what|when|why|which|who|where|can|do|does|is|are|will|should)\b.*\?\s*$",
     re.IGNORECASE | re.DOTALL,
@@ -35,6 +43,8 @@ _CUSTOMER = re.compile(r"\bcustomer\s*(?:id|number|no\.?)?\s*#?\s*(\d{3,})", re.
 def intent(text: str) -> Intent:
     """Classify a request: money back, a problem report, or a question."""
     has_ids = order_id(text) is not None or customer_id(text) is not None
+    if outage(text) and not _REFUND.search(text):
+        return "bug"  # an outage or data loss is filed, never answered from the policies
     if _QUESTION.match(text) and not has_ids:
         return "question"
     if _REFUND.search(text) or (_REFUND_WORD.search(text) and has_ids):
@@ -42,6 +52,13 @@ def intent(text: str) -> Intent:
     if _BUG.search(text):
         return "bug"
     return "question"
+
+
+def outage(text: str) -> bool:
+    """An outage or data-loss report (a question about the policy on them is not one)."""
+    if not _OUTAGE.search(text):
+        return False
+    return not (_QUESTION.match(text) and _POLICY_TALK.search(text))
 
 
 def order_id(text: str) -> int | None:

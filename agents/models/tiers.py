@@ -7,6 +7,7 @@ from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 
+from agents.models import local_server
 from agents.models.offline import OFFLINE_MODEL_NAME, OfflineChatModel
 
 Tier = Literal["fast", "strong"]
@@ -54,6 +55,7 @@ def build_tiers(config: ModelConfig) -> ModelTiers:
 
     The client never retries (``max_retries=0``): ``agents.calls`` is the one retry layer.
     """
+    config = local_server.configured(config)  # BATON_PROVIDER=local: a llama.cpp server
     windows = {"fast": config.fast_context_tokens, "strong": config.strong_context_tokens}
     if not config.api_key:
         return ModelTiers(

@@ -1,10 +1,12 @@
 """How a finished run went, read from the thread's state: run status, thread status, result.
 
-A run is ``success`` when its graph ran to the end of the turn with the turn's contract met
-(the orchestrator's ``status`` is ``done``), or ran to an approval it now waits for (the
-thread is then ``interrupted``). A turn that ended ``failed`` or ``budget_exhausted``, or a
-worker whose result is not ``ok``, makes the run ``error`` with the reason, so no client is
-told a run succeeded when it did not do its job.
+A run is ``success`` when its graph ran to the end of the turn (the orchestrator's ``status``
+is ``done``, or ``unresolved``: every step ran but the turn's contract does not hold, and the
+thread's values carry that status and the reason in ``error``, so a client reads it there),
+or ran to an approval it now waits for (the thread is then ``interrupted``). A turn that
+ended ``failed`` or ``budget_exhausted``, or a worker whose result is not ``ok``, makes the
+run ``error`` with the reason, so no client is told a run succeeded when it did not do its
+job.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class Outcome:
 def _turn_failure(values: dict[str, Any]) -> dict[str, str] | None:
     status = values.get("status")
     if status is not None:
-        if status == "done":
+        if status in ("done", "unresolved"):
             return None
         if status in ("failed", "budget_exhausted"):
             return {"error": str(status), "message": str(values.get("error") or status)}
