@@ -55,8 +55,13 @@ _RECORD_TOOLS = frozenset({"sql_query"})
 """Tools that read the business records: a finding from them is a verified finding."""
 
 
+_MARKUP = re.compile(r"<[^<>]*>")
+"""Markup pasted into a request (an HTML tag) is not words: it is read as a space."""
+
+
 def is_money_request(request: str) -> bool:
     """A request to get money back (not a question about the refund policy)."""
+    request = _MARKUP.sub(" ", request)
     if not _MONEY.search(request):
         return False
     if _POLICY_QUESTION.match(request) and not _HAS_ID.search(request):

@@ -22,6 +22,9 @@ def test_money_requests_are_told_from_policy_questions() -> None:
     assert not is_money_request("The export button crashes the app.")
     assert not is_money_request("Audit the duplicate charge handling.")
     assert is_money_request("Dana Whitfield was charged twice for her annual plan.")
+    # Markup pasted into a question is not words: the question stays a policy question.
+    assert not is_money_request('<img src=x onerror="alert(1)"> What is the refund policy?')
+    assert is_money_request("<b>Refund</b> order 5531, please.")
 
 
 def test_money_request_needs_a_refund_a_rejection_or_a_verified_finding() -> None:

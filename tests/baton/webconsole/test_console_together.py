@@ -1,7 +1,7 @@
 """Several pending approvals of one thread, answered together in one decision request.
 
-The models are scripted (``tests/fakes.py``): a plan of two independent refunds, each
-worker proposing its own, so the thread waits on two approvals at once.
+The models are scripted (``tests/fakes.py``): a plan of two refunds after a check and a draft,
+each operator step proposing its own, so the thread waits on two approvals at once.
 """
 
 from __future__ import annotations
@@ -21,11 +21,20 @@ ORDERS = {5531: (1042, "129.00", "USD"), 5602: (1077, "49.00", "EUR")}
 def _plan(turn: Turn) -> dict[str, Any]:
     if "### " in turn.task:
         return {"rationale": "Both refunds have a result.", "done": True}
+    checks = [
+        {"id": "v", "worker": "analyst", "instruction": "Verify both duplicate charges."},
+        {"id": "d", "worker": "writer", "instruction": "Write the note for the refunds."},
+    ]
     steps = [
-        {"id": f"r{order}", "worker": "operator", "instruction": f"Refund order {order}."}
+        {
+            "id": f"r{order}",
+            "worker": "operator",
+            "instruction": f"Refund order {order}.",
+            "depends_on": ["v", "d"],
+        }
         for order in ORDERS
     ]
-    return {"rationale": "Two independent refunds.", "steps": steps}
+    return {"rationale": "Two refunds, once verified and drafted.", "steps": [*checks, *steps]}
 
 
 def _operator(turn: Turn) -> Any:
@@ -48,6 +57,8 @@ SCRIPT = {
     "Route": lambda t: {"route": "orchestrate", "reason": "Two refunds."},
     "Plan": _plan,
     "operator": _operator,
+    "analyst": lambda t: "Both orders were charged twice; each duplicate is refundable.",
+    "writer": lambda t: "A short note: both duplicate charges are being refunded.",
 }
 
 
