@@ -68,7 +68,7 @@ class RunExecutor:
         """Take the thread's lease for this process (409 if another process drives it)."""
         if slot.lease is not None:
             return
-        lease = Lease(self.ctx.settings.db_path, slot.thread_id, self.ctx.service.lease_ttl_s)
+        lease = Lease(self.ctx.settings.database, slot.thread_id, self.ctx.service.lease_ttl_s)
         try:
             await asyncio.to_thread(lease.acquire)
         except ThreadBusy as exc:
