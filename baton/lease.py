@@ -25,7 +25,7 @@ from pathlib import Path
 from baton.errors import BadInput
 from persistence.database import Database
 from persistence.lease_store import lease_store
-from persistence.leases import Fence, LeaseHeld
+from persistence.leases import Fence, LeaseHeld, current_fence
 
 LEASE_TTL_S = 600.0
 
@@ -83,6 +83,10 @@ class Lease:
             self.lost = True
         self.renewed_at = now
 
+    def taken_over(self) -> bool:
+        """Whether another holder has claimed the thread since this lease was acquired."""
+        return self.fence is not None and self.store.token(self.thread_id) != self.fence.token
+
     def release(self) -> None:
         """Give the lease up (only if still ours)."""
         if self.fence is not None:
@@ -93,10 +97,15 @@ class Lease:
 def thread_lease(
     where: Database | Path, thread_id: str, ttl_s: float = LEASE_TTL_S
 ) -> Iterator[Lease]:
-    """Hold ``thread_id``'s lease for the block; ``ThreadBusy`` if another process has it."""
+    """Hold ``thread_id``'s lease for the block; ``ThreadBusy`` if another process has it.
+
+    The block's checkpoint and effect writes are fenced with the lease's token.
+    """
     lease = Lease(where, thread_id, ttl_s)
     lease.acquire()
+    fenced = current_fence.set(lease.fence)
     try:
         yield lease
     finally:
+        current_fence.reset(fenced)
         lease.release()

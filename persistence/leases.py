@@ -39,6 +39,8 @@ class Fence:
     thread_id: str
     holder: str
     token: int
+    engine: str = "sqlite"
+    """Where the lease lives: a write is fenced when it goes to that same database."""
 
 
 current_fence: ContextVar[Fence | None] = ContextVar("baton_fence", default=None)

@@ -23,6 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from persistence.leases import current_fence
+from persistence.sqlite.leases import check_fence
 from tools.effect_records import LedgerOutcome, describe_prior, idempotency_key
 from tools.faults import crash_point
 from tools.spec import AlreadyDone, FactInProgress, ToolCallContext, ToolRejected, ToolSpec
@@ -124,13 +126,20 @@ class EffectLedger:
     ) -> LedgerOutcome | dict[str, Any] | None:
         """Record the call as started and claim its fact, in one transaction.
 
+        Under a thread lease (``persistence.leases``) the same transaction checks the
+        lease's fencing token first: a holder whose lease was taken over gets
+        ``FencedOut`` and nothing is recorded or run.
+
         Returns the recorded outcome of a done key, the earlier effect holding the fact, or
         None when the call may run.
         """
         key = ctx.idempotency_key
+        fence = current_fence.get()
         conn = self._open()
         try:
             with immediate(conn):
+                if fence is not None and fence.engine == "sqlite":
+                    check_fence(conn, fence)  # a taken-over holder starts no effect
                 row = conn.execute(
                     "SELECT status, result_json FROM effects WHERE key = ?", (key,)
                 ).fetchone()

@@ -24,6 +24,7 @@ from baton.service.errors import ApiError, one_line
 from baton.service.handles import CancelAction, RunHandle, ThreadSlot
 from baton.service.outcome import Outcome, error_outcome
 from baton.service.run_life import record_end, start_and_run
+from persistence.leases import current_fence
 
 if TYPE_CHECKING:
     from baton.service.context import ServiceContext
@@ -131,6 +132,10 @@ class RunExecutor:
 
     async def _drive(self, slot: ThreadSlot, handle: RunHandle) -> None:
         run = handle.run
+        # this task's checkpoint and effect writes are fenced with the thread's lease token
+        fence = slot.lease.fence if slot.lease is not None else None
+        current_fence.set(fence)
+        self.ctx.hub.fence(run.run_id, fence)
         try:
             if handle.cancel_action is not None:
                 outcome = NEVER_STARTED
@@ -142,6 +147,16 @@ class RunExecutor:
         except Exception as exc:  # the stores failed: report it on the run, keep serving
             log.exception("run %s could not be driven", run.run_id)
             outcome = error_outcome(type(exc).__name__, one_line(str(exc)))
+        if await self._taken_over(slot):
+            # another process claimed the thread (this one stalled past its lease): the run
+            # is theirs now, so this one records nothing more and lets go of the thread
+            log.warning("run %s: the lease of thread %s was taken over", run.run_id, slot.thread_id)
+            handle.done.set()
+            self._handles.pop(run.run_id, None)
+            slot.active, slot.lease = None, None
+            slot.queue.clear()
+            await self.ctx.hub.abandon(run.run_id)
+            return
         try:
             await record_end(self.ctx, handle, outcome)
         finally:
@@ -149,6 +164,16 @@ class RunExecutor:
             self._handles.pop(run.run_id, None)
             slot.active = None
             await self._next(slot)
+
+    async def _taken_over(self, slot: ThreadSlot) -> bool:
+        lease = slot.lease
+        if lease is None:
+            return False
+        try:
+            return await asyncio.to_thread(lease.taken_over)
+        except Exception:  # the database is unreachable: carry on as the holder
+            log.exception("could not check the lease of thread %s", slot.thread_id)
+            return False
 
     async def _next(self, slot: ThreadSlot) -> None:
         if slot.queue:

@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 
+from persistence.leases import Fence
 from persistence.stream_log import StreamEvent, StreamLog
 
 log = logging.getLogger("baton.service")
@@ -30,6 +31,7 @@ class _Channel:
         self.next_seq = first_seq
         self.durable: list[StreamEvent] = []
         self.closed = False
+        self.fence: Fence | None = None
         self._changed = asyncio.Event()
 
     @property
@@ -75,6 +77,12 @@ class StreamHub:
             last = await asyncio.to_thread(self._log.last_seq, run_id)
             self._channels.setdefault(run_id, _Channel(run_id, last + 1))
 
+    def fence(self, run_id: str, fence: Fence | None) -> None:
+        """Write the run's events under ``fence`` (a lease): dropped once it is taken over."""
+        channel = self._channels.get(run_id)
+        if channel is not None:
+            channel.fence = fence
+
     def is_open(self, run_id: str) -> bool:
         """Whether the run's stream is open in this process."""
         return run_id in self._channels
@@ -99,6 +107,14 @@ class StreamHub:
             await channel.changed()
         channel.notify()
         self._channels.pop(run_id, None)
+
+    async def abandon(self, run_id: str) -> None:
+        """Stop the run's stream here without writing more (another process took it over)."""
+        self._queued = [event for event in self._queued if event.run_id != run_id]
+        channel = self._channels.pop(run_id, None)
+        if channel is not None:
+            channel.closed, channel.next_seq = True, channel.durable_upto + 1
+            channel.notify()
 
     async def forget(self, run_ids: list[str]) -> None:
         """Remove closed runs' events from the log (a rolled-back run)."""
@@ -139,15 +155,25 @@ class StreamHub:
                     channel.notify()
 
     async def _append(self, batch: list[StreamEvent]) -> None:
+        fences = {
+            run_id: channel.fence
+            for run_id in {event.run_id for event in batch}
+            if (channel := self._channels.get(run_id)) is not None and channel.fence is not None
+        }
         while True:
             try:
-                await asyncio.to_thread(self._log.append, batch)
+                refused = await asyncio.to_thread(self._log.append, batch, fences)
                 break
             except Exception:  # a full disk or a lock held too long: keep order, try again
                 log.exception("could not write %d stream events; retrying", len(batch))
                 await asyncio.sleep(_RETRY_S)
+        for run_id in refused:  # another process took the run over: its stream is theirs
+            log.warning("run %s: lease taken over; its stream continues elsewhere", run_id)
+            await self.abandon(run_id)
         touched: dict[str, _Channel] = {}
         for event in batch:
+            if event.run_id in refused:
+                continue
             channel = self._channels.get(event.run_id)
             if channel is not None:
                 channel.durable.append(event)

@@ -90,7 +90,7 @@ class PostgresLeaseStore:
                 "token = %s WHERE thread_id = %s",
                 (holder, host, pid, now + ttl_s, token, thread_id),
             )
-        return Fence(thread_id, holder, token)
+        return Fence(thread_id, holder, token, "postgres")
 
     def renew(self, fence: Fence, ttl_s: float) -> bool:
         """Push the expiry out; False if the lease is no longer this holder's."""

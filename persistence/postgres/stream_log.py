@@ -7,9 +7,11 @@ every replica.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from persistence.leases import Fence
 from persistence.migrations import Migration
+from persistence.postgres.leases import CHECK_FENCE, fence_refused
 from persistence.postgres.store_conn import PgStoreConnection
 from persistence.stream_log import StreamEvent
 
@@ -38,15 +40,27 @@ class PostgresStreamLog:
         self.db = db
         db.migrate("stream_events", MIGRATIONS)
 
-    def append(self, events: Sequence[StreamEvent]) -> None:
-        """Store events (any runs), all or none."""
+    def append(
+        self, events: Sequence[StreamEvent], fences: Mapping[str, Fence] | None = None
+    ) -> set[str]:
+        """Store events (any runs), all or none; the runs whose fence was taken over."""
         if not events:
-            return
+            return set()
         with self.db.write() as conn, conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO stream_events (run_id, seq, event, data) VALUES (%s, %s, %s, %s)",
-                [(e.run_id, e.seq, e.event, e.data) for e in events],
-            )
+            refused = set()
+            for run_id, fence in (fences or {}).items():
+                if fence.engine != "postgres":
+                    continue
+                row = cur.execute(CHECK_FENCE, (fence.thread_id,)).fetchone()
+                if fence_refused(fence, row) is not None:
+                    refused.add(run_id)
+            rows = [(e.run_id, e.seq, e.event, e.data) for e in events if e.run_id not in refused]
+            if rows:
+                cur.executemany(
+                    "INSERT INTO stream_events (run_id, seq, event, data) VALUES (%s, %s, %s, %s)",
+                    rows,
+                )
+        return refused
 
     def read(self, run_id: str, after: int, upto: int | None = None) -> list[StreamEvent]:
         """The run's events with ``after < seq <= upto``, in order."""

@@ -29,15 +29,29 @@ def _add_token(conn: object) -> None:
 MIGRATIONS = migrations(_add_token)
 
 
+def fence_refused(conn: sqlite3.Connection, fence: Fence) -> FencedOut | None:
+    """Whether ``fence`` still holds its thread, checked with a write in the caller's transaction.
+
+    The check is an ``UPDATE`` that changes nothing, so it takes the write lock (a deferred
+    transaction would otherwise read first and lock later): a claim by another process
+    cannot slip between the check and the caller's writes.
+    """
+    cursor = conn.execute(
+        "UPDATE thread_leases SET token = token WHERE thread_id = ? AND holder = ? AND token = ?",
+        (fence.thread_id, fence.holder, fence.token),
+    )
+    if cursor.rowcount == 1:
+        return None
+    return FencedOut(
+        f"thread {fence.thread_id}: lease token {fence.token} was taken over; write refused"
+    )
+
+
 def check_fence(conn: sqlite3.Connection, fence: Fence) -> None:
     """Raise ``FencedOut`` unless ``fence`` still holds the thread (in the caller's transaction)."""
-    row = conn.execute(
-        "SELECT holder, token FROM thread_leases WHERE thread_id = ?", (fence.thread_id,)
-    ).fetchone()
-    if row is None or row[0] != fence.holder or int(row[1]) != fence.token:
-        raise FencedOut(
-            f"thread {fence.thread_id}: lease token {fence.token} was taken over; write refused"
-        )
+    refused = fence_refused(conn, fence)
+    if refused is not None:
+        raise refused
 
 
 class SqliteLeaseStore:
@@ -78,7 +92,7 @@ class SqliteLeaseStore:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return Fence(thread_id, holder, token)
+        return Fence(thread_id, holder, token, "sqlite")
 
     def renew(self, fence: Fence, ttl_s: float) -> bool:
         """Push the expiry out; False if the lease is no longer this holder's."""
