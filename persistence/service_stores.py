@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from persistence.database import Database, PostgresDatabase
-from persistence.runs import RunStore
+from persistence.runs import UNFINISHED, RunStore
 from persistence.stream_log import StreamLog
 from persistence.threads import ThreadStore
 
@@ -27,6 +27,11 @@ class ServiceStores:
     threads: ThreadStore
     stream_log: StreamLog
     close: Callable[[], None]
+
+    def running(self, run_id: str) -> bool:
+        """Whether the run is pending or running (in any process)."""
+        run = self.runs.get(run_id)
+        return run is not None and run.status in UNFINISHED
 
 
 def open_service_stores(database: Database, sqlite_path: Path) -> ServiceStores:

@@ -94,7 +94,7 @@ async def open_context(
     stores = await asyncio.to_thread(open_service_stores, settings.database, settings.db_path)
     try:
         async with open_async_checkpointer(settings.database) as saver:
-            hub = StreamHub(stores.stream_log)
+            hub = StreamHub(stores.stream_log, running=stores.running)
             hub.start()
             try:
                 yield ServiceContext(

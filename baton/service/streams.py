@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from persistence.leases import Fence
 from persistence.stream_log import StreamEvent, StreamLog
 
 log = logging.getLogger("baton.service")
 _RETRY_S = 0.5
+TAIL_POLL_S = 0.1
+"""How often a stream of a run that another replica executes reads the log for more."""
+
+Running = Callable[[str], bool]
+"""Whether a run is still pending or running (anywhere): its stream may grow."""
 
 
 class _Channel:
@@ -53,8 +58,9 @@ class _Channel:
 class StreamHub:
     """Open, publish to, close and subscribe to runs' streams."""
 
-    def __init__(self, stream_log: StreamLog) -> None:
+    def __init__(self, stream_log: StreamLog, running: Running | None = None) -> None:
         self._log = stream_log
+        self._running = running
         self._channels: dict[str, _Channel] = {}
         self._queued: list[StreamEvent] = []
         self._wake = asyncio.Event()
@@ -124,6 +130,12 @@ class StreamHub:
         """The run's events after sequence number ``after``, then live ones until it ends."""
         cursor = after
         channel = self._channels.get(run_id)
+        if channel is None and self._running is not None:
+            # the run executes in another replica (or ended): tail the log until its end
+            async for event in self._tail(run_id, cursor):
+                yield event
+                cursor = event.seq
+            return
         if channel is None or cursor + 1 < channel.first_seq:
             upto = None if channel is None else channel.first_seq - 1
             for event in await asyncio.to_thread(self._log.read, run_id, cursor, upto):
@@ -139,6 +151,21 @@ class StreamHub:
             if channel.finished and cursor >= channel.durable_upto:
                 return
             await channel.changed()
+
+    async def _tail(self, run_id: str, after: int) -> AsyncIterator[StreamEvent]:
+        """The run's logged events after ``after``, read again until its ``end`` event."""
+        assert self._running is not None
+        cursor = after
+        while True:
+            running = await asyncio.to_thread(self._running, run_id)
+            for event in await asyncio.to_thread(self._log.read, run_id, cursor):
+                yield event
+                cursor = event.seq
+                if event.event == "end":
+                    return
+            if not running:  # it ended before that read: everything it wrote is there
+                return
+            await asyncio.sleep(TAIL_POLL_S)
 
     async def _drain(self) -> None:
         while self._queued:
