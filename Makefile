@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck dev clean reliability bench
+.PHONY: install demo test lint typecheck dev clean reliability bench test-replicas
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Several `baton serve` replicas on one PostgreSQL database: concurrent approvals, SIGKILL
+# and SIGSTOP of the replica executing a run (`make test` runs only the first flow).
+test-replicas: $(STAMP)
+	BATON_TEST_REPLICAS=1 $(BIN)/python -m pytest -q tests/e2e/test_replicas.py
 
 # The full crash matrix (every crash point of every sample request), model garbage,
 # reconciliation, concurrency (50 runs), approvals and budgets; then one table.
