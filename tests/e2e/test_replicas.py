@@ -130,6 +130,7 @@ async def test_a_killed_replica_s_run_is_finished_by_another_within_5_s(
     died = await wait_dead(doomed)
     result = await _client(a).runs.join(tid, run["run_id"])
     recovered_s = time.monotonic() - died
+    print(f"replicas: {point}: killed replica's run finished by another in {recovered_s:.2f} s")
     record = await _client(a).runs.get(tid, run["run_id"])
     assert (record["status"], record["attempt"]) == ("success", 2)
     assert recovered_s < 5.0, f"carried on and finished {recovered_s:.1f} s after the kill"
