@@ -59,7 +59,7 @@ def build_services(
         world=world,
         tools=build_tools(world),
         tiers=tiers or build_tiers(settings.model_config_for_agents()),
-        ledger=EffectLedger(path, readonly=readonly),
+        ledger=EffectLedger(path, readonly=readonly, database=settings.database),
         budget=BudgetBook(path, readonly=readonly),
         trace=TraceLog(path, readonly=readonly),
         audit=ApprovalAudit(path, readonly=readonly),
