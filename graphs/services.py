@@ -61,6 +61,6 @@ def build_services(
         tiers=tiers or build_tiers(settings.model_config_for_agents()),
         ledger=EffectLedger(path, readonly=readonly, database=settings.database),
         budget=BudgetBook(path, readonly=readonly),
-        trace=TraceLog(path, readonly=readonly),
-        audit=ApprovalAudit(path, readonly=readonly),
+        trace=TraceLog(path, readonly=readonly, database=settings.database),
+        audit=ApprovalAudit(path, readonly=readonly, database=settings.database),
     )

@@ -16,6 +16,7 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 from persistence.database import Database, PostgresDatabase
@@ -83,7 +84,11 @@ class StoreSql:
         return self._pool
 
     def migrate(self, statements: Sequence[str], sqlite_statements: Sequence[str]) -> None:
-        """Create the store's tables (PostgreSQL: under the migration lock, recorded)."""
+        """Create the store's tables.
+
+        PostgreSQL: ``statements`` under the migration lock, recorded in
+        ``baton_migrations``; SQLite: ``sqlite_statements``.
+        """
         if isinstance(self.database, PostgresDatabase):
             from persistence.migrations import Migration
 
@@ -94,11 +99,17 @@ class StoreSql:
                 conn.execute(statement)
 
     @contextmanager
-    def write(self) -> Iterator[Conn]:
-        """One transaction holding the store's lock, committed on success."""
+    def write(self, *, locked: bool = True) -> Iterator[Conn]:
+        """One transaction, committed on success, holding the store's lock if ``locked``.
+
+        A store whose writes are single statements that cannot conflict (appends, inserts
+        that ignore a row already there) passes ``locked=False``: on PostgreSQL they then
+        run side by side; SQLite serialises every write transaction anyway.
+        """
         if isinstance(self.database, PostgresDatabase):
             with self._pg().write() as conn:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(self.name),))
+                if locked:
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(self.name),))
                 yield _Pg(conn)
             return
         conn = self._sqlite_open(False)
@@ -151,3 +162,17 @@ class StoreSql:
 
 def _lock_key(name: str) -> int:
     return zlib.crc32(f"baton:{name}".encode()) - 2**31
+
+
+def sqlite_opener(path: Path) -> Callable[[bool], sqlite3.Connection]:
+    """How the stores kept beside checkpoints open Baton's SQLite file (rows by name)."""
+
+    def open_(readonly: bool) -> sqlite3.Connection:
+        from persistence.sqlite.connect import connect
+        from tools.world_db import open_readonly
+
+        conn = open_readonly(path) if readonly else connect(path)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    return open_

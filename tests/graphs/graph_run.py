@@ -121,7 +121,9 @@ class Run:
         )
 
     def trace(self, kind: str | None = None) -> list[dict[str, Any]]:
-        events = TraceLog(self.settings.db_path).events(self.thread)
+        events = TraceLog(self.settings.db_path, database=self.settings.database).events(
+            self.thread
+        )
         return [e for e in events if kind is None or e["kind"] == kind]
 
     def close(self) -> None:
