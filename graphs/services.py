@@ -60,7 +60,7 @@ def build_services(
         tools=build_tools(world),
         tiers=tiers or build_tiers(settings.model_config_for_agents()),
         ledger=EffectLedger(path, readonly=readonly, database=settings.database),
-        budget=BudgetBook(path, readonly=readonly),
+        budget=BudgetBook(path, readonly=readonly, database=settings.database),
         trace=TraceLog(path, readonly=readonly, database=settings.database),
         audit=ApprovalAudit(path, readonly=readonly, database=settings.database),
     )

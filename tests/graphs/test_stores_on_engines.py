@@ -1,13 +1,16 @@
-"""The approval audit and the trace on both engines: rows kept in order, replays add nothing."""
+"""The approval audit, the trace and the budget on both engines."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from agents.meter import BudgetExhausted
 from graphs.audit import ApprovalAudit
+from graphs.budget import BudgetBook, Limits
 from graphs.trace import TraceLog
 from persistence.database import Database, PostgresDatabase, SqliteDatabase
 
@@ -45,3 +48,36 @@ def test_the_trace_keeps_every_event_in_order(database: Database, tmp_path: Path
     assert [(e["step"], e["data"]["n"]) for e in events] == [(f"s{n}", n) for n in range(5)]
     assert all(e["kind"] == "model_call" and e["at"] > 0 for e in events)
     assert [e["kind"] for e in trace.events("u")] == ["tool_call"]
+
+
+def test_the_budget_never_overspends_and_charges_a_key_once(
+    database: Database, tmp_path: Path
+) -> None:
+    book = BudgetBook(tmp_path / "baton.db", database=database)
+    limits = Limits(model_calls=10, tool_calls=3, tokens=1000)
+    refused: list[str] = []
+
+    def charge() -> None:
+        for _ in range(5):
+            try:
+                book.reserve("t", "model_calls", limits)
+            except BudgetExhausted:
+                refused.append("x")
+
+    workers = [threading.Thread(target=charge) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert book.usage("t").model_calls == 10 and len(refused) == 10
+    for _ in range(3):
+        book.reserve("t", "tool_calls", limits, once_key="refund-1")
+    assert book.usage("t", 1).tool_calls == 1
+    book.add_tokens("t", 600, 500)
+    with pytest.raises(BudgetExhausted, match="tokens"):
+        book.reserve("t", "tool_calls", limits)
+    raised = Limits(model_calls=20, tool_calls=5, tokens=5000)
+    book.raise_limits("t", 2, raised)
+    assert book.limits_for("t", 2, limits) == raised and book.limits_for("t", 1, limits) == limits
+    book.reserve("t", "model_calls", raised, turn=2)
+    assert book.usage("t", 2).model_calls == 1 and book.usage("t").model_calls == 11
