@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck dev clean reliability bench test-replicas
+.PHONY: install demo test lint typecheck dev clean reliability bench test-replicas bench-replicas
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ bench: $(STAMP)
 # and SIGSTOP of the replica executing a run (`make test` runs only the first flow).
 test-replicas: $(STAMP)
 	BATON_TEST_REPLICAS=1 $(BIN)/python -m pytest -q tests/e2e/test_replicas.py
+
+# One against three `baton serve` replicas, and recovery after a replica dies mid-run.
+bench-replicas: $(STAMP)
+	$(BIN)/python -m bench.replicas
 
 # The full crash matrix (every crash point of every sample request), model garbage,
 # reconciliation, concurrency (50 runs), approvals and budgets; then one table.
