@@ -83,6 +83,10 @@ class Lease:
             self.lost = True
         self.renewed_at = now
 
+    def held_by_another(self) -> bool:
+        """Whether a live process holds the thread's lease now (claims nothing)."""
+        return self.fence is None and self.store.held(self.thread_id, _alive)
+
     def taken_over(self) -> bool:
         """Whether another holder has claimed the thread since this lease was acquired."""
         return self.fence is not None and self.store.token(self.thread_id) != self.fence.token

@@ -67,6 +67,9 @@ class LeaseStore(Protocol):
     def token(self, thread_id: str) -> int:
         """The thread's current token (0 if never claimed)."""
 
+    def held(self, thread_id: str, alive: Alive) -> bool:
+        """Whether a live holder has the lease now (a look that claims nothing)."""
+
 
 COLUMNS = "thread_id, holder, host, pid, expires_at, token"
 

@@ -115,3 +115,14 @@ class PostgresLeaseStore:
         """The thread's current token (0 if never claimed)."""
         rows = self.db.read("SELECT token FROM thread_leases WHERE thread_id = %s", (thread_id,))
         return int(rows[0]["token"]) if rows else 0
+
+    def held(self, thread_id: str, alive: Alive) -> bool:
+        """Whether a live holder has the lease now (a look that claims nothing)."""
+        rows = self.db.read(
+            "SELECT host, pid, expires_at FROM thread_leases WHERE thread_id = %s", (thread_id,)
+        )
+        return (
+            bool(rows)
+            and rows[0]["expires_at"] > time.time()
+            and alive(rows[0]["host"], int(rows[0]["pid"]))
+        )

@@ -120,3 +120,11 @@ class SqliteLeaseStore:
                 "SELECT token FROM thread_leases WHERE thread_id = ?", (thread_id,)
             ).fetchone()
         return int(row[0]) if row is not None else 0
+
+    def held(self, thread_id: str, alive: Alive) -> bool:
+        """Whether a live holder has the lease now (a look that claims nothing)."""
+        with closing(self._connect()) as conn:
+            row = conn.execute(
+                "SELECT host, pid, expires_at FROM thread_leases WHERE thread_id = ?", (thread_id,)
+            ).fetchone()
+        return row is not None and row[2] > time.time() and alive(row[0], int(row[1]))

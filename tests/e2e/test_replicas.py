@@ -26,6 +26,8 @@ from postgres_db import create_database, drop_database
 from replicas import LEASE_TTL_S, Replicas, status_of, wait_dead, wait_stopped, wake
 from serve_process import KEYS, Server
 
+from bench.serve_flows import refunded, sdk_flow, seed_home
+
 pytestmark = pytest.mark.e2e
 
 FULL = pytest.mark.skipif(
@@ -112,7 +114,13 @@ async def test_one_approval_posted_to_two_replicas_is_carried_out_once(
 
 @FULL
 @pytest.mark.parametrize(
-    "point", ["worker:analyst:after_model", "effect:issue_refund:after_backend"]
+    "point",
+    [
+        "worker:analyst:after_model",  # mid-worker
+        "effect:issue_refund:before_backend",  # between the approval and the effect
+        "effect:issue_refund:after_backend",  # the payment made, the ledger not told yet
+        "effect:issue_refund:after_ledger",  # after the effect is recorded
+    ],
 )
 async def test_a_killed_replica_s_run_is_finished_by_another_within_5_s(
     replicas: Replicas, point: str
@@ -172,3 +180,19 @@ async def test_a_replica_stalled_past_its_lease_writes_nothing_when_it_wakes(
     result = await _client(stalled).runs.wait(tid, "baton", command=_approve(refund))
     await _finish(_client(a), tid, result)
     assert a.refunds(5531) == [12900] and len(a.emails()) == 1
+
+
+@FULL
+async def test_fifty_flows_over_three_replicas_all_finish_once(replicas: Replicas) -> None:
+    orders = seed_home(replicas.home, 50)
+    servers = replicas.start("a", "b", "c")
+    clients = [_client(server) for server in servers]
+    flows = await asyncio.gather(
+        *(sdk_flow(clients[i % 3], order) for i, order in enumerate(orders))
+    )
+    assert [flow.status for flow in flows] == ["done"] * 50
+    assert refunded(replicas.home, orders) == 50  # one refund per order, none twice
+    assert len(servers[0].emails()) == 50
+    for server in servers:
+        assert "Traceback" not in server.log_tail(200_000), server.log_name
+        assert " 500 " not in server.log_tail(200_000)

@@ -74,6 +74,10 @@ def test_a_live_lease_refuses_a_second_claim(store: LeaseStore) -> None:
     assert (held.value.host, held.value.pid) == ("h", 1)
     assert store.token("t1") == first.token == 1
     assert store.claim("t2", "b", "h", 2, 60, _alive).token == 1  # another thread is free
+    assert store.held("t1", _alive) and not store.held("t1", _dead)  # a dead pid holds nothing
+    assert not store.held("never", _alive)
+    store.release(first)
+    assert not store.held("t1", _alive) and store.token("t1") == 1  # looking claimed nothing
 
 
 def test_tokens_grow_across_takeovers_and_releases(store: LeaseStore) -> None:
