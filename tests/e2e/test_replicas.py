@@ -3,7 +3,7 @@
 A flow started on A is streamed live from C and approved on B; the same approval posted to
 two replicas at once is carried out once (the other gets 409); a replica killed mid-run
 has its run carried on by another within 5 s; a replica stalled past its lease is woken up
-and its late writes are refused. Effects are counted in the shared world: one refund and
+and its late writes are refused; fifty flows spread over three replicas all finish once. Effects are counted in the shared world: one refund and
 one email per flow, whatever happened to the replicas.
 
 The first test is in ``make test``; the others, slower, run with ``make test-replicas``
