@@ -128,7 +128,7 @@ class StoreSql:
     def read(self) -> Iterator[Conn]:
         """A connection for reads (read-only on SQLite when the store is)."""
         if isinstance(self.database, PostgresDatabase):
-            with self._pg().pool.connection() as conn:
+            with self._pg().write() as conn:  # a transaction: begun again if its link died
                 yield _Pg(conn)
             return
         conn = self._sqlite_open(self.readonly)

@@ -3,23 +3,26 @@
 The PostgreSQL counterpart of ``persistence.sqlite.store_conn.StoreConnection``: the same
 ``migrate``, ``write`` and ``read``, on a psycopg pool (``persistence.postgres.pool``), so
 several replicas keep their run records, thread index and stream event log in one database.
-Reads whose connection was lost are sent again on another; a write whose connection died
-fails (its transaction rolled back), and its caller decides.
+Reads whose connection was lost are sent again on another. A write whose pooled connection
+turns out dead when its transaction begins (the server or a proxy dropped it while idle:
+``BEGIN`` fails, nothing was sent) begins again on another, after the pool has checked its
+idle connections; a connection lost later in a write fails the write (its transaction
+rolled back, or in doubt if the commit's reply was lost), and its caller decides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from psycopg import Connection
+from psycopg import Connection, OperationalError
 from psycopg.rows import DictRow
 
 from persistence.database import PostgresDatabase
 from persistence.migrations import Migration
 from persistence.postgres.migrate import migrate
-from persistence.postgres.pool import Pool, open_pool, retrying
+from persistence.postgres.pool import RETRIES, Pool, connection_lost, open_pool, retrying
 
 
 class PgStoreConnection:
@@ -43,7 +46,18 @@ class PgStoreConnection:
     @contextmanager
     def write(self) -> Iterator[Connection[DictRow]]:
         """One transaction on a pooled connection, committed on success."""
-        with self.pool.connection() as conn, conn.transaction():
+        for attempt in range(RETRIES + 1):
+            stack = ExitStack()
+            conn = stack.enter_context(self.pool.connection())
+            try:
+                stack.enter_context(conn.transaction())  # sends BEGIN
+                break
+            except OperationalError as exc:
+                stack.close()  # the pool discards a broken connection
+                if attempt == RETRIES or not connection_lost(exc):
+                    raise
+                self.pool.check()
+        with stack:
             yield conn
 
     def read(self, sql: str, params: tuple[Any, ...] = ()) -> list[DictRow]:

@@ -3,8 +3,9 @@
 A flow started on A is streamed live from C and approved on B; the same approval posted to
 two replicas at once is carried out once (the other gets 409); a replica killed mid-run
 has its run carried on by another within 5 s; a replica stalled past its lease is woken up
-and its late writes are refused; fifty flows spread over three replicas all finish once. Effects are counted in the shared world: one refund and
-one email per flow, whatever happened to the replicas.
+and its late writes are refused; fifty flows spread over three replicas all finish once;
+connections the server ends mid-run lose nothing. Effects are counted in the shared world:
+one refund and one email per flow, whatever happened to the replicas.
 
 The first test is in ``make test``; the others, slower, run with ``make test-replicas``
 (``BATON_TEST_REPLICAS=1``).
@@ -196,3 +197,31 @@ async def test_fifty_flows_over_three_replicas_all_finish_once(replicas: Replica
     for server in servers:
         assert "Traceback" not in server.log_tail(200_000), server.log_name
         assert " 500 " not in server.log_tail(200_000)
+
+
+@FULL
+async def test_connections_ended_by_the_server_mid_run_lose_nothing(replicas: Replicas) -> None:
+    import psycopg
+
+    a, b = replicas.start("a", "b")
+    tid = (await _client(a).threads.create())["thread_id"]
+    run = await _client(a).runs.create(tid, "baton", input={"request": DOUBLE_5531})
+    ended = 0
+    with psycopg.connect(replicas.database_url, autocommit=True) as admin:
+        for _ in range(5):
+            await asyncio.sleep(0.3)
+            ended += len(
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND application_name LIKE 'baton%' "
+                    "AND pid <> pg_backend_pid()"
+                ).fetchall()
+            )
+    assert ended > 0
+    await _client(b).runs.join(tid, run["run_id"])
+    record = await _client(b).runs.get(tid, run["run_id"])
+    assert record["status"] == "success", record
+    refund = await _waiting(_client(b), tid)
+    result = await _client(b).runs.wait(tid, "baton", command=_approve(refund))
+    await _finish(_client(a), tid, result)
+    assert a.refunds(5531) == [12900] and len(a.emails()) == 1
