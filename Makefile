@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck dev clean reliability bench chromium eval test-local
+.PHONY: install demo test lint typecheck dev clean reliability bench chromium eval test-local test-replicas bench-replicas
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ eval: $(STAMP)
 # BATON_LOCAL_PYTHON naming an interpreter that has it); skipped with the reason otherwise.
 test-local: $(STAMP)
 	BATON_TEST_LOCAL=1 $(BIN)/python -m pytest -q -rs tests/local
+
+# Several `baton serve` replicas on one PostgreSQL database: concurrent approvals, SIGKILL
+# and SIGSTOP of the replica executing a run (`make test` runs only the first flow).
+test-replicas: $(STAMP)
+	BATON_TEST_REPLICAS=1 $(BIN)/python -m pytest -q tests/e2e/test_replicas.py
+
+# One against three `baton serve` replicas, and recovery after a replica dies mid-run.
+bench-replicas: $(STAMP)
+	$(BIN)/python -m bench.replicas
 
 # The full crash matrix (every crash point of every sample request), model garbage,
 # reconciliation, concurrency (50 runs), approvals and budgets; then one table.

@@ -65,13 +65,15 @@ def _process(argv: list[str], env: dict[str, str], url: str, log: Path) -> Itera
 
 
 @contextmanager
-def baton_serve(home: Path) -> Iterator[str]:
-    """``baton serve`` on a free loopback port over ``home``; its URL."""
+def baton_serve(
+    home: Path, env: dict[str, str] | None = None, log_name: str = "serve.log"
+) -> Iterator[str]:
+    """``baton serve`` on a free loopback port over ``home`` (with ``env`` added); its URL."""
     port = _free_port()
-    env = _env(home)
-    env["BATON_SERVE_PORT"] = str(port)
+    full = {**_env(home), **(env or {})}
+    full["BATON_SERVE_PORT"] = str(port)
     argv = [sys.executable, "-m", "baton", "serve", "--log-level", "warning"]
-    with _process(argv, env, f"http://127.0.0.1:{port}", home.parent / "serve.log") as url:
+    with _process(argv, full, f"http://127.0.0.1:{port}", home.parent / log_name) as url:
         yield url
 
 

@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graphs.sqlite_conn import no_table, session
+from graphs.sqlite_conn import no_table
+from persistence.database import Database, PostgresDatabase, SqliteDatabase
+from persistence.store_sql import StoreSql, sqlite_opener
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS approval_audit (
@@ -34,19 +36,39 @@ CREATE TABLE IF NOT EXISTS approval_audit (
 );
 CREATE INDEX IF NOT EXISTS approval_audit_thread ON approval_audit(thread_id, id);
 """
+_PG_SCHEMA = (
+    _SCHEMA.split(";")[0]
+    .replace("id INTEGER PRIMARY KEY AUTOINCREMENT", "id BIGSERIAL PRIMARY KEY")
+    .replace("at REAL NOT NULL", "at DOUBLE PRECISION NOT NULL"),
+    "CREATE INDEX IF NOT EXISTS approval_audit_thread ON approval_audit(thread_id, id)",
+)
 _COLUMNS = ("step", "tool", "tool_call_id", "args_hash", "event", "decision", "decider", "detail")
 
 
 class ApprovalAudit:
-    """Append-only audit rows in Baton's SQLite file."""
+    """Append-only audit rows in Baton's SQLite file, or in PostgreSQL when selected."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, readonly: bool = False, database: Database | None = None
+    ) -> None:
         self.path = path
         self.readonly = readonly
+        self.db = StoreSql(
+            "approval_audit",
+            database or SqliteDatabase(path),
+            sqlite_opener(path),
+            readonly=readonly,
+        )
         if readonly:  # inspecting a home that may be read-only: create nothing
             return
-        with session(path) as conn:
+        if isinstance(self.db.database, PostgresDatabase):
+            self.db.migrate(_PG_SCHEMA, ())
+            return
+        conn = sqlite_opener(path)(False)
+        try:
             conn.executescript(_SCHEMA)
+        finally:
+            conn.close()
 
     def record(
         self,
@@ -63,11 +85,11 @@ class ApprovalAudit:
         detail: str = "",
     ) -> None:
         """Add one row (ignored if the same event was recorded before)."""
-        with session(self.path) as conn:
+        with self.db.write(locked=False) as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO approval_audit (thread_id, step, tool, tool_call_id,"
+                "INSERT INTO approval_audit (thread_id, step, tool, tool_call_id,"
                 " args_json, args_hash, event, decision, decider, detail, at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 (
                     thread_id,
                     step,
@@ -86,7 +108,7 @@ class ApprovalAudit:
     def rows(self, thread_id: str) -> list[dict[str, Any]]:
         """Every row of a thread, oldest first, with arguments decoded."""
         try:
-            with session(self.path, readonly=self.readonly) as conn:
+            with self.db.read() as conn:
                 found = conn.execute(
                     f"SELECT {', '.join(_COLUMNS)}, args_json, at FROM approval_audit"
                     " WHERE thread_id = ? ORDER BY id",
@@ -98,8 +120,8 @@ class ApprovalAudit:
             found = []
         rows = []
         for row in found:
-            record = dict(zip(_COLUMNS, row[: len(_COLUMNS)], strict=True))
-            record["args"] = json.loads(row[len(_COLUMNS)])
-            record["at"] = row[-1]
+            record: dict[str, Any] = {column: row[column] for column in _COLUMNS}
+            record["args"] = json.loads(row["args_json"])
+            record["at"] = row["at"]
             rows.append(record)
         return rows

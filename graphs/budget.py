@@ -2,9 +2,10 @@
 
 LangGraph's ``recursion_limit`` bounds supersteps and LangChain's call-limit middleware
 counts per agent; neither holds one budget across branches running in parallel threads or
-across a crash and a resume. Counters here live in SQLite, keyed by thread id and turn (a
-thread is a conversation, and each turn has its own budget), and each reservation is one
-conditional UPDATE, so concurrent branches can never overspend.
+across a crash and a resume. Counters here live in SQLite (or in PostgreSQL when it is
+selected, shared by every replica), keyed by thread id and turn (a thread is a
+conversation, and each turn has its own budget), and each reservation is one conditional
+UPDATE, so concurrent branches can never overspend.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from agents.meter import BudgetExhausted
 from graphs.sqlite_conn import no_table, session
 from graphs.trace import TraceLog
+from persistence.database import Database, PostgresDatabase, SqliteDatabase
+from persistence.store_sql import StoreSql, sqlite_opener
 from state.usage import Usage
 
 _SCHEMA = """
@@ -45,6 +48,17 @@ CREATE TABLE IF NOT EXISTS turn_limits (
 """
 
 
+_PG_SCHEMA = tuple(
+    statement.strip().replace("INTEGER NOT NULL DEFAULT 0", "BIGINT NOT NULL DEFAULT 0")
+    for statement in _SCHEMA.split(";")
+    if statement.strip()
+)
+
+
+class _NotCharged(Exception):
+    """Rolls a reservation back: the limits did not allow it."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """A run's caps."""
@@ -57,10 +71,17 @@ class Limits:
 class BudgetBook:
     """Usage counters per thread."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, readonly: bool = False, database: Database | None = None
+    ) -> None:
         self.path = path
         self.readonly = readonly
+        where = database or SqliteDatabase(path)
+        self.db = StoreSql("turn_usage", where, sqlite_opener(path), readonly=readonly)
         if readonly:  # inspecting a home that may be read-only: create nothing
+            return
+        if isinstance(where, PostgresDatabase):
+            self.db.migrate(_PG_SCHEMA, ())
             return
         with session(path) as conn:
             conn.executescript(_SCHEMA)
@@ -89,25 +110,30 @@ class BudgetBook:
         made again (a node that re-runs after a crash does not pay twice for one effect).
         """
         cap = limits.model_calls if column == "model_calls" else limits.tool_calls
-        with session(self.path) as conn:
-            if (
-                once_key is not None
-                and not conn.execute(
-                    "INSERT OR IGNORE INTO run_charges(thread_id, once_key) VALUES (?, ?)",
-                    (thread_id, once_key),
+        try:
+            with self.db.write(locked=False) as conn:
+                if (
+                    once_key is not None
+                    and not conn.execute(
+                        "INSERT INTO run_charges(thread_id, once_key) VALUES (?, ?)"
+                        " ON CONFLICT DO NOTHING",
+                        (thread_id, once_key),
+                    ).rowcount
+                ):
+                    return
+                conn.execute(
+                    "INSERT INTO turn_usage(thread_id, turn) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (thread_id, turn),
+                )
+                updated = conn.execute(
+                    f"UPDATE turn_usage SET {column} = {column} + 1 WHERE thread_id = ? "
+                    f"AND turn = ? AND {column} < ? AND input_tokens + output_tokens < ?",
+                    (thread_id, turn, cap, limits.tokens),
                 ).rowcount
-            ):
-                return
-            conn.execute(
-                "INSERT OR IGNORE INTO turn_usage(thread_id, turn) VALUES (?, ?)", (thread_id, turn)
-            )
-            updated = conn.execute(
-                f"UPDATE turn_usage SET {column} = {column} + 1 WHERE thread_id = ? AND turn = ? "
-                f"AND {column} < ? AND input_tokens + output_tokens < ?",
-                (thread_id, turn, cap, limits.tokens),
-            ).rowcount
-            if not updated:
-                conn.rollback()  # the once-key row goes too: nothing was charged
+                if not updated:
+                    raise _NotCharged  # rolled back: the once-key row goes too
+        except _NotCharged:
+            updated = 0
         if not updated:
             usage = self.usage(thread_id, turn)
             raise BudgetExhausted(
@@ -120,7 +146,7 @@ class BudgetBook:
         self, thread_id: str, input_tokens: int, output_tokens: int, *, turn: int = 1
     ) -> None:
         """Add a model call's tokens to the turn."""
-        with session(self.path) as conn:
+        with self.db.write(locked=False) as conn:
             conn.execute(
                 "UPDATE turn_usage SET input_tokens = input_tokens + ?, "
                 "output_tokens = output_tokens + ? WHERE thread_id = ? AND turn = ?",
@@ -129,9 +155,10 @@ class BudgetBook:
 
     def raise_limits(self, thread_id: str, turn: int, limits: Limits) -> None:
         """Give one turn of a thread its own, raised caps (``baton resume --budget``)."""
-        with session(self.path) as conn:
+        with self.db.write(locked=False) as conn:
             conn.execute(
-                "INSERT INTO turn_limits VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id, turn)"
+                "INSERT INTO turn_limits (thread_id, turn, model_calls, tool_calls, tokens)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id, turn)"
                 " DO UPDATE SET model_calls = excluded.model_calls,"
                 " tool_calls = excluded.tool_calls, tokens = excluded.tokens",
                 (thread_id, turn, limits.model_calls, limits.tool_calls, limits.tokens),
@@ -140,7 +167,7 @@ class BudgetBook:
     def limits_for(self, thread_id: str, turn: int, default: Limits) -> Limits:
         """The caps of one turn: raised ones if a person raised them, else ``default``."""
         try:
-            with session(self.path, readonly=self.readonly) as conn:
+            with self.db.read() as conn:
                 row = conn.execute(
                     "SELECT model_calls, tool_calls, tokens FROM turn_limits"
                     " WHERE thread_id = ? AND turn = ?",
@@ -150,27 +177,32 @@ class BudgetBook:
             if not no_table(exc):
                 raise
             row = None
-        return default if row is None else Limits(int(row[0]), int(row[1]), int(row[2]))
+        if row is None:
+            return default
+        return Limits(int(row["model_calls"]), int(row["tool_calls"]), int(row["tokens"]))
 
     def usage(self, thread_id: str, turn: int | None = None) -> Usage:
         """What one turn of a thread has used so far; with no turn, the whole thread."""
         where = "thread_id = ?" if turn is None else "thread_id = ? AND turn = ?"
         params: tuple[object, ...] = (thread_id,) if turn is None else (thread_id, turn)
         try:
-            with session(self.path, readonly=self.readonly) as conn:
+            with self.db.read() as conn:
                 row = conn.execute(
-                    "SELECT SUM(model_calls), SUM(tool_calls), SUM(input_tokens), "
-                    f"SUM(output_tokens) FROM turn_usage WHERE {where}",
+                    "SELECT SUM(model_calls) AS m, SUM(tool_calls) AS t, SUM(input_tokens) AS i,"
+                    f" SUM(output_tokens) AS o FROM turn_usage WHERE {where}",
                     params,
                 ).fetchone()
         except sqlite3.OperationalError as exc:
             if not no_table(exc):
                 raise
             row = None
-        if row is None or row[0] is None:
+        if row is None or row["m"] is None:
             return Usage()
         return Usage(
-            model_calls=row[0], tool_calls=row[1], input_tokens=row[2], output_tokens=row[3]
+            model_calls=int(row["m"]),
+            tool_calls=int(row["t"]),
+            input_tokens=int(row["i"]),
+            output_tokens=int(row["o"]),
         )
 
 

@@ -59,8 +59,8 @@ def build_services(
         world=world,
         tools=build_tools(world),
         tiers=tiers or build_tiers(settings.model_config_for_agents()),
-        ledger=EffectLedger(path, readonly=readonly),
-        budget=BudgetBook(path, readonly=readonly),
-        trace=TraceLog(path, readonly=readonly),
-        audit=ApprovalAudit(path, readonly=readonly),
+        ledger=EffectLedger(path, readonly=readonly, database=settings.database),
+        budget=BudgetBook(path, readonly=readonly, database=settings.database),
+        trace=TraceLog(path, readonly=readonly, database=settings.database),
+        audit=ApprovalAudit(path, readonly=readonly, database=settings.database),
     )

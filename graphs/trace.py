@@ -13,7 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graphs.sqlite_conn import no_table, session
+from graphs.sqlite_conn import no_table
+from persistence.database import Database, PostgresDatabase, SqliteDatabase
+from persistence.store_sql import StoreSql, sqlite_opener
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS trace_events (
@@ -26,22 +28,38 @@ CREATE TABLE IF NOT EXISTS trace_events (
 );
 CREATE INDEX IF NOT EXISTS trace_events_thread ON trace_events(thread_id, id);
 """
+_PG_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS trace_events (id BIGSERIAL PRIMARY KEY, thread_id TEXT NOT NULL,"
+    " step TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS trace_events_thread ON trace_events(thread_id, id)",
+)
 
 
 class TraceLog:
-    """Append-only trace events in Baton's SQLite file."""
+    """Append-only trace events in Baton's SQLite file, or in PostgreSQL when selected."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, readonly: bool = False, database: Database | None = None
+    ) -> None:
         self.path = path
         self.readonly = readonly
+        self.db = StoreSql(
+            "trace_events", database or SqliteDatabase(path), sqlite_opener(path), readonly=readonly
+        )
         if readonly:  # inspecting a home that may be read-only: create nothing
             return
-        with session(path) as conn:
+        if isinstance(self.db.database, PostgresDatabase):
+            self.db.migrate(_PG_SCHEMA, ())
+            return
+        conn = sqlite_opener(path)(False)
+        try:
             conn.executescript(_SCHEMA)
+        finally:
+            conn.close()
 
     def record(self, thread_id: str, step: str, kind: str, data: dict[str, Any]) -> None:
         """Append one event."""
-        with session(self.path) as conn:
+        with self.db.write(locked=False) as conn:
             conn.execute(
                 "INSERT INTO trace_events(thread_id, step, kind, data, at) VALUES (?,?,?,?,?)",
                 (thread_id, step, kind, json.dumps(data, default=str), time.time()),
@@ -50,7 +68,7 @@ class TraceLog:
     def events(self, thread_id: str) -> list[dict[str, Any]]:
         """Every event of a thread, oldest first."""
         try:
-            with session(self.path, readonly=self.readonly) as conn:
+            with self.db.read() as conn:
                 rows = conn.execute(
                     "SELECT step, kind, data, at FROM trace_events WHERE thread_id = ? ORDER BY id",
                     (thread_id,),
@@ -59,4 +77,7 @@ class TraceLog:
             if not no_table(exc):
                 raise
             rows = []
-        return [{"step": s, "kind": k, "data": json.loads(d), "at": a} for s, k, d, a in rows]
+        return [
+            {"step": r["step"], "kind": r["kind"], "data": json.loads(r["data"]), "at": r["at"]}
+            for r in rows
+        ]

@@ -7,9 +7,11 @@ too. Sequence numbers are per run and start at 1.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from persistence.leases import Fence
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,15 @@ class StreamEvent:
 class StreamLog(Protocol):
     """Where stream events live."""
 
-    def append(self, events: Sequence[StreamEvent]) -> None:
-        """Store events (any runs), all or none."""
+    def append(
+        self, events: Sequence[StreamEvent], fences: Mapping[str, Fence] | None = None
+    ) -> set[str]:
+        """Store events (any runs), all or none; the runs whose fence was taken over.
+
+        ``fences`` maps a run id to the lease its events are written under: a run whose
+        lease another holder has claimed since gets none of its events stored, and its id
+        is returned (checked in the transaction that stores the others).
+        """
 
     def read(self, run_id: str, after: int, upto: int | None = None) -> list[StreamEvent]:
         """The run's events with ``after < seq <= upto``, in order."""

@@ -23,6 +23,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from persistence.database import Database, PostgresDatabase, SqliteDatabase
+from persistence.leases import current_fence
+from persistence.store_sql import Conn, StoreSql
 from tools.effect_records import LedgerOutcome, describe_prior, idempotency_key
 from tools.faults import crash_point
 from tools.spec import AlreadyDone, FactInProgress, ToolCallContext, ToolRejected, ToolSpec
@@ -33,6 +36,12 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS effects (
     worker TEXT NOT NULL, tool TEXT NOT NULL, args_json TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('started', 'done', 'failed')),
     result_json TEXT, error TEXT, created_at TEXT NOT NULL, finished_at TEXT)"""
+_PG_SCHEMA = (
+    _SCHEMA.replace("finished_at TEXT)", "finished_at TEXT, fact TEXT, seq BIGSERIAL)"),
+    "CREATE INDEX IF NOT EXISTS effects_thread ON effects (thread_id)",
+    "CREATE INDEX IF NOT EXISTS effects_fact ON effects (fact)",
+)
+"""The same table on PostgreSQL, with ``seq`` ordering rows as SQLite's ``rowid`` does."""
 FACT_WAIT_S = 5.0
 """How long a call waits for another call holding its fact to finish, before giving up."""
 __all__ = ["FACT_WAIT_S", "EffectLedger", "LedgerOutcome", "describe_prior", "idempotency_key"]
@@ -46,10 +55,18 @@ class EffectLedger:
     ``readonly=True`` nothing is created or migrated (inspecting a read-only home).
     """
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, readonly: bool = False, database: Database | None = None
+    ) -> None:
         self.path = path
         self.readonly = readonly
+        self.db = StoreSql(
+            "effects", database or SqliteDatabase(path), self._open, readonly=readonly
+        )
         if readonly:
+            return
+        if isinstance(self.db.database, PostgresDatabase):
+            self.db.migrate(_PG_SCHEMA, ())
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = open_sqlite(path, synchronous="FULL")
@@ -64,8 +81,8 @@ class EffectLedger:
         finally:
             conn.close()
 
-    def _open(self) -> sqlite3.Connection:
-        if self.readonly:
+    def _open(self, readonly: bool) -> sqlite3.Connection:
+        if readonly:
             conn = open_readonly(self.path)
             conn.row_factory = sqlite3.Row
             return conn
@@ -124,51 +141,52 @@ class EffectLedger:
     ) -> LedgerOutcome | dict[str, Any] | None:
         """Record the call as started and claim its fact, in one transaction.
 
+        Under a thread lease (``persistence.leases``) the same transaction checks the
+        lease's fencing token first: a holder whose lease was taken over gets
+        ``FencedOut`` and nothing is recorded or run.
+
         Returns the recorded outcome of a done key, the earlier effect holding the fact, or
         None when the call may run.
         """
         key = ctx.idempotency_key
-        conn = self._open()
-        try:
-            with immediate(conn):
-                row = conn.execute(
-                    "SELECT status, result_json FROM effects WHERE key = ?", (key,)
-                ).fetchone()
-                if row is not None and row["status"] == "done":
-                    return LedgerOutcome(json.loads(row["result_json"]), replayed=True)
-                holder = self._holder(conn, fact, key)
-                if holder is not None:
-                    return holder
-                # Committed before the backend runs, so a crash leaves evidence of the try.
-                conn.execute(
-                    "INSERT INTO effects (key, thread_id, step_id, worker, tool, args_json,"
-                    " status, created_at, fact) VALUES (?, ?, ?, ?, ?, ?, 'started', ?, ?)"
-                    " ON CONFLICT (key) DO UPDATE SET status = 'started', error = NULL,"
-                    " finished_at = NULL, fact = excluded.fact",
-                    (
-                        key,
-                        ctx.thread_id,
-                        ctx.step_id,
-                        ctx.worker,
-                        spec.name,
-                        args.model_dump_json(),
-                        utc_timestamp(),
-                        fact,
-                    ),
-                )
-                return None
-        finally:
-            conn.close()
+        with self.db.write() as conn:
+            self.db.check_fence(conn, current_fence.get())  # a taken-over holder: nothing
+            row = conn.execute(
+                "SELECT status, result_json FROM effects WHERE key = ?", (key,)
+            ).fetchone()
+            if row is not None and row["status"] == "done":
+                return LedgerOutcome(json.loads(row["result_json"]), replayed=True)
+            holder = self._holder(conn, fact, key)
+            if holder is not None:
+                return holder
+            # Committed before the backend runs, so a crash leaves evidence of the try.
+            conn.execute(
+                "INSERT INTO effects (key, thread_id, step_id, worker, tool, args_json,"
+                " status, created_at, fact) VALUES (?, ?, ?, ?, ?, ?, 'started', ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET status = 'started', error = NULL,"
+                " finished_at = NULL, fact = excluded.fact",
+                (
+                    key,
+                    ctx.thread_id,
+                    ctx.step_id,
+                    ctx.worker,
+                    spec.name,
+                    args.model_dump_json(),
+                    utc_timestamp(),
+                    fact,
+                ),
+            )
+            return None
+        return None
 
-    @staticmethod
-    def _holder(conn: sqlite3.Connection, fact: str | None, key: str) -> dict[str, Any] | None:
+    def _holder(self, conn: Conn, fact: str | None, key: str) -> dict[str, Any] | None:
         """The earliest other call that is doing or did ``fact``; a failed one holds nothing."""
         if fact is None:
             return None
         row = conn.execute(
             "SELECT key, thread_id, tool, status, result_json, created_at, finished_at"
             " FROM effects WHERE fact = ? AND key != ? AND status IN ('started', 'done')"
-            " ORDER BY status = 'done' DESC, created_at, rowid LIMIT 1",
+            f" ORDER BY (status = 'done') DESC, created_at, {self.db.order} LIMIT 1",
             (fact, key),
         ).fetchone()
         if row is None:
@@ -186,42 +204,33 @@ class EffectLedger:
         """The earlier call (another key) that did or is doing this call's fact, if any."""
         if spec.fact is None:
             return None
-        conn = self._open()
         try:
-            return self._holder(conn, spec.fact.key(args), key)
+            with self.db.read() as conn:
+                return self._holder(conn, spec.fact.key(args), key)
         except sqlite3.OperationalError as exc:  # a read-only home from before facts
             if "no such" in str(exc):
                 return None
             raise
-        finally:
-            conn.close()
 
     def attribute(self, prior: list[dict[str, Any]]) -> None:
         """Name the thread of each earlier effect a backend reported by its key."""
         keys = [p["key"] for p in prior if p.get("key") and not p.get("thread_id")]
         if not keys:
             return
-        conn = self._open()
-        try:
-            marks = ", ".join("?" * len(keys))
-            found = dict(
-                conn.execute(
-                    f"SELECT key, thread_id FROM effects WHERE key IN ({marks})", keys
-                ).fetchall()
-            )
-        finally:
-            conn.close()
+        marks = ", ".join("?" * len(keys))
+        with self.db.read() as conn:
+            rows = conn.execute(
+                f"SELECT key, thread_id FROM effects WHERE key IN ({marks})", keys
+            ).fetchall()
+        found = {row["key"]: row["thread_id"] for row in rows}
         for entry in prior:
             if entry.get("key") in found:
                 entry["thread_id"] = found[entry["key"]]
 
     def outcome_unknown(self, key: str) -> bool:
         """An attempt started and nothing came back: no result, no error (the process died)."""
-        conn = self._open()
-        try:
+        with self.db.read() as conn:
             row = conn.execute("SELECT status, error FROM effects WHERE key = ?", (key,)).fetchone()
-        finally:
-            conn.close()
         return row is not None and row["status"] == "started" and row["error"] is None
 
     def record_reconciled(self, key: str, result: Any) -> Any:
@@ -232,45 +241,40 @@ class EffectLedger:
     def _finish(
         self, key: str, status: str, *, result_json: str | None = None, error: str | None = None
     ) -> str | None:
-        conn = self._open()
-        try:
-            with immediate(conn):
-                # Never downgrade: a concurrent run of the same key may already be 'done'.
-                conn.execute(
-                    "UPDATE effects SET status = ?, result_json = ?, error = ?, finished_at = ?"
-                    " WHERE key = ? AND status != 'done'",
-                    (
-                        status,
-                        result_json,
-                        error,
-                        None if status == "started" else utc_timestamp(),
-                        key,
-                    ),
-                )
-                row = conn.execute("SELECT result_json FROM effects WHERE key = ?", (key,))
-                return row.fetchone()[0]  # type: ignore[no-any-return]
-        finally:
-            conn.close()
+        with self.db.write() as conn:
+            # Never downgrade: a concurrent run of the same key may already be 'done'.
+            conn.execute(
+                "UPDATE effects SET status = ?, result_json = ?, error = ?, finished_at = ?"
+                " WHERE key = ? AND status != 'done'",
+                (
+                    status,
+                    result_json,
+                    error,
+                    None if status == "started" else utc_timestamp(),
+                    key,
+                ),
+            )
+            row = conn.execute("SELECT result_json FROM effects WHERE key = ?", (key,))
+            return row.fetchone()["result_json"]  # type: ignore[no-any-return]
 
     def effects_for(self, thread_id: str) -> list[dict[str, Any]]:
         """Every recorded call of a thread, oldest first, with args and result decoded."""
-        if self.readonly and not self.path.exists():
+        if self.readonly and self.db.engine == "sqlite" and not self.path.exists():
             return []
-        conn = self._open()
         try:
-            rows = conn.execute(
-                "SELECT * FROM effects WHERE thread_id = ? ORDER BY created_at, rowid",
-                (thread_id,),
-            ).fetchall()
+            with self.db.read() as conn:
+                order = f"ORDER BY created_at, {self.db.order}"
+                rows = conn.execute(
+                    f"SELECT * FROM effects WHERE thread_id = ? {order}", (thread_id,)
+                ).fetchall()
         except sqlite3.OperationalError as exc:  # a read-only home where no effect ran yet
             if "no such table" in str(exc):
                 return []
             raise
-        finally:
-            conn.close()
         effects = []
         for row in rows:
             record = dict(row)
+            record.pop("seq", None)
             args_json, result_json = record.pop("args_json"), record.pop("result_json")
             record["args"] = json.loads(args_json)
             record["result"] = None if result_json is None else json.loads(result_json)

@@ -72,7 +72,7 @@ class ChatSession:
 
     def _drive(self, turn_input: Any) -> Outcome:
         printer = _AnswerPrinter()
-        with thread_lease(self.rt.settings.db_path, self.thread_id) as lease:
+        with thread_lease(self.rt.settings.database, self.thread_id) as lease:
             outcome = drive(
                 self.rt,
                 turn_input,

@@ -116,7 +116,7 @@ def resume_command(args: argparse.Namespace) -> int:
             say(f"thread: {thread_id}")
         if not decisions and pending and not cut_off(snapshot):
             return report(read_outcome(rt, thread_id), args.json)
-        with thread_lease(settings.db_path, thread_id) as lease:
+        with thread_lease(settings.database, thread_id) as lease:
             now = rt.graph.get_state(config_for(thread_id))
             if _checkpoint_id(now) != _checkpoint_id(snapshot):
                 raise ThreadBusy(
@@ -144,7 +144,7 @@ def _raise_budget(rt: Runtime, thread_id: str, asked: dict[str, int], as_json: b
     except CannotContinue as exc:
         raise BadInput(str(exc)) from None
     limits = plan.limits
-    with thread_lease(rt.settings.db_path, thread_id) as lease:
+    with thread_lease(rt.settings.database, thread_id) as lease:
         if _checkpoint_id(rt.graph.get_state(config)) != seen:
             raise ThreadBusy(f"thread {thread_id} is busy: another process moved it on")
         plan.apply(rt.graph, config, rt.services.budget)

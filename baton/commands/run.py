@@ -58,7 +58,7 @@ def run_command(args: argparse.Namespace) -> int:
         seen = ready_for_a_turn(rt, thread_id)
         if not args.json:
             print(f"thread: {thread_id}", flush=True)
-        with thread_lease(settings.db_path, thread_id) as lease:
+        with thread_lease(settings.database, thread_id) as lease:
             now = _checkpoint_id(rt, thread_id) if seen else None
             if now != seen or (seen is None and thread_exists(settings.database, thread_id)):
                 raise ThreadBusy(f"thread {thread_id} is busy: another baton process moved it on")

@@ -1,8 +1,10 @@
 """Everything a running service holds, opened once per process and closed at exit.
 
 One async checkpointer (Baton's saver for the configured engine), the services the graphs'
-nodes use, the graphs, and the service's own stores in ``baton.db`` (run records, the thread
-index and the stream event log), on one connection that commits with ``synchronous=NORMAL``:
+nodes use, the graphs, and the service's own stores (run records, the thread index and the
+stream event log; ``persistence.service_stores``: in PostgreSQL when ``BATON_DATABASE_URL``
+selects it, else in ``baton.db``). On SQLite they share one connection that commits with
+``synchronous=NORMAL``:
 in WAL mode a commit survives a killed process without an fsync, so the service's
 bookkeeping does not hold SQLite's write lock through an fsync beside the checkpoints (which
 keep ``FULL``). A power cut may lose its last commits: a run whose record is lost is not
@@ -85,17 +87,14 @@ async def open_context(
 
     from graphs.checkpointer import open_async_checkpointer
     from graphs.services import build_services
-    from persistence.sqlite.runs import SqliteRunStore
-    from persistence.sqlite.store_conn import StoreConnection
-    from persistence.sqlite.stream_log import SqliteStreamLog
-    from persistence.sqlite.threads import SqliteThreadStore
+    from persistence.service_stores import open_service_stores
 
     settings.home.mkdir(parents=True, exist_ok=True)
     services = await asyncio.to_thread(build_services, settings, tiers)
-    stores = await asyncio.to_thread(StoreConnection, settings.db_path, synchronous="NORMAL")
+    stores = await asyncio.to_thread(open_service_stores, settings.database, settings.db_path)
     try:
         async with open_async_checkpointer(settings.database) as saver:
-            hub = StreamHub(await asyncio.to_thread(SqliteStreamLog, stores))
+            hub = StreamHub(stores.stream_log, running=stores.running)
             hub.start()
             try:
                 yield ServiceContext(
@@ -104,12 +103,12 @@ async def open_context(
                     services=services,
                     saver=saver,
                     assistants=build_assistants(services, saver),
-                    runs=await asyncio.to_thread(SqliteRunStore, stores),
-                    threads=await asyncio.to_thread(SqliteThreadStore, stores),
+                    runs=stores.runs,
+                    threads=stores.threads,
                     hub=hub,
                     keyring=KeyRing(service.keys()),
                 )
             finally:
                 await hub.stop()
     finally:
-        stores.close()
+        await asyncio.to_thread(stores.close)

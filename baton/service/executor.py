@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from baton.lease import Lease, ThreadBusy
+from baton.service.claims import carry_on_orphans, claim_forever, taken_over
 from baton.service.errors import ApiError, one_line
 from baton.service.handles import CancelAction, RunHandle, ThreadSlot
 from baton.service.outcome import Outcome, error_outcome
 from baton.service.run_life import record_end, start_and_run
+from persistence.leases import current_fence
 
 if TYPE_CHECKING:
     from baton.service.context import ServiceContext
@@ -50,6 +50,7 @@ class RunExecutor:
         self._slots: dict[str, ThreadSlot] = {}
         self._handles: dict[str, RunHandle] = {}
         self._ticker: asyncio.Task[None] | None = None
+        self._claimer: asyncio.Task[None] | None = None
 
     def slot(self, thread_id: str) -> ThreadSlot:
         """The thread's slot (created idle)."""
@@ -68,7 +69,7 @@ class RunExecutor:
         """Take the thread's lease for this process (409 if another process drives it)."""
         if slot.lease is not None:
             return
-        lease = Lease(self.ctx.settings.db_path, slot.thread_id, self.ctx.service.lease_ttl_s)
+        lease = Lease(self.ctx.settings.database, slot.thread_id, self.ctx.service.lease_ttl_s)
         try:
             await asyncio.to_thread(lease.acquire)
         except ThreadBusy as exc:
@@ -86,7 +87,7 @@ class RunExecutor:
             try:
                 yield
             finally:
-                await self._release(slot)
+                await self.release(slot)
 
     async def admit(self, thread_id: str, strategy: str, admit: Admit) -> RunHandle:
         """Apply the multitask strategy, then check, store and start (or queue) a run."""
@@ -114,7 +115,7 @@ class RunExecutor:
                 run = await admit(slot, superseded)
             except BaseException:
                 if not slot.busy:
-                    await self._release(slot)
+                    await self.release(slot)
                 raise
             await self.ctx.hub.open(run.run_id)
             handle = RunHandle(run, queued=queued)
@@ -125,12 +126,24 @@ class RunExecutor:
                 self._launch(slot, handle)
             return handle
 
+    def adopt(self, slot: ThreadSlot, handle: RunHandle) -> None:
+        """Take on a run this process did not admit (a restart's, or a dead replica's)."""
+        self._handles[handle.run.run_id] = handle
+        if slot.busy:
+            slot.queue.append(handle)
+        else:
+            self._launch(slot, handle)
+
     def _launch(self, slot: ThreadSlot, handle: RunHandle) -> None:
         slot.active = handle
         handle.task = asyncio.get_running_loop().create_task(self._drive(slot, handle))
 
     async def _drive(self, slot: ThreadSlot, handle: RunHandle) -> None:
         run = handle.run
+        # this task's checkpoint and effect writes are fenced with the thread's lease token
+        fence = slot.lease.fence if slot.lease is not None else None
+        current_fence.set(fence)
+        self.ctx.hub.fence(run.run_id, fence)
         try:
             if handle.cancel_action is not None:
                 outcome = NEVER_STARTED
@@ -142,6 +155,16 @@ class RunExecutor:
         except Exception as exc:  # the stores failed: report it on the run, keep serving
             log.exception("run %s could not be driven", run.run_id)
             outcome = error_outcome(type(exc).__name__, one_line(str(exc)))
+        if await taken_over(slot):
+            # another process claimed the thread (this one stalled past its lease): the run
+            # is theirs now, so this one records nothing more and lets go of the thread
+            log.warning("run %s: the lease of thread %s was taken over", run.run_id, slot.thread_id)
+            handle.done.set()
+            self._handles.pop(run.run_id, None)
+            slot.active, slot.lease = None, None
+            slot.queue.clear()
+            await self.ctx.hub.abandon(run.run_id)
+            return
         try:
             await record_end(self.ctx, handle, outcome)
         finally:
@@ -156,9 +179,10 @@ class RunExecutor:
             return
         async with slot.lock:
             if not slot.busy:
-                await self._release(slot)
+                await self.release(slot)
 
-    async def _release(self, slot: ThreadSlot) -> None:
+    async def release(self, slot: ThreadSlot) -> None:
+        """Give up the thread's lease (the slot is idle)."""
         lease, slot.lease = slot.lease, None
         if lease is not None:
             await asyncio.to_thread(lease.release)
@@ -203,43 +227,30 @@ class RunExecutor:
                 await self._cancel_all(slot, "interrupt", reason)
 
     async def recover(self) -> int:
-        """Carry on every run a previous process left pending or running; how many."""
-        ctx = self.ctx
-        unfinished = await asyncio.to_thread(ctx.runs.unfinished)
-        for run in unfinished:
-            slot = self.slot(run.thread_id)
-            if run.status == "running":
-                run = _restarted(run)
-                await asyncio.to_thread(ctx.runs.update, run.run_id, attempt=run.attempt)
-            await ctx.hub.open(run.run_id)
-            handle = RunHandle(run, resumed=run.status == "running", queued=True)
-            self._handles[run.run_id] = handle
-            if slot.busy:
-                slot.queue.append(handle)
-                continue
-            try:
-                await self.hold(slot)
-            except ApiError as exc:
-                self._handles.pop(run.run_id, None)
-                await record_end(self.ctx, handle, error_outcome("ThreadBusy", exc.detail))
-                continue
-            self._launch(slot, handle)
-        return len(unfinished)
+        """Carry on every unfinished run that no live process drives; how many.
+
+        At start, and then every ``claim_interval_s``: a run whose replica died (or stalled
+        past its lease) is claimed by whichever replica takes its thread's lease first.
+        """
+        return await carry_on_orphans(self)
 
     def start(self) -> None:
-        """Start renewing the leases this process holds."""
-        self._ticker = asyncio.get_running_loop().create_task(self._renew_forever())
+        """Start renewing the leases this process holds, and claiming orphaned runs."""
+        loop = asyncio.get_running_loop()
+        self._ticker = loop.create_task(self._renew_forever())
+        self._claimer = loop.create_task(claim_forever(self))
 
     async def stop(self) -> None:
         """Stop every run (they stay running in the store and resume at the next start)."""
-        if self._ticker is not None:
-            self._ticker.cancel()
+        for ticker in (self._ticker, self._claimer):
+            if ticker is not None:
+                ticker.cancel()
         tasks = [h.task for h in self._handles.values() if h.task is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         for slot in list(self._slots.values()):
-            await self._release(slot)
+            await self.release(slot)
 
     async def _renew_forever(self) -> None:
         period = self.ctx.service.lease_ttl_s / 3
@@ -253,7 +264,3 @@ class RunExecutor:
                         log.exception("could not renew the lease of thread %s", thread_id)
                 elif not slot.busy and not slot.lock.locked():
                     del self._slots[thread_id]
-
-
-def _restarted(run: RunRecord) -> RunRecord:
-    return replace(run, attempt=run.attempt + 1, updated_at=time.time())

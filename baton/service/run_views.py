@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import StreamingResponse
 
 from baton.service import wire
+from persistence.runs import UNFINISHED
 
 if TYPE_CHECKING:
     from baton.service.deps import Caller
@@ -41,11 +42,26 @@ def run_path(run: RunRecord) -> str:
 
 
 async def finished(caller: Caller, run_id: str) -> RunRecord | None:
-    """Wait until the run ends; its final record (None if it was rolled back)."""
+    """Wait until the run ends; its final record (None if it was rolled back).
+
+    A run another replica executes is read from the run store until it has ended.
+    """
     handle = caller.executor.handle(run_id)
     if handle is not None:
         await handle.done.wait()
-    return await asyncio.to_thread(caller.ctx.runs.get, run_id)
+    while True:
+        record = await asyncio.to_thread(caller.ctx.runs.get, run_id)
+        if record is None or record.status not in UNFINISHED:
+            return record
+        handle = caller.executor.handle(run_id)  # this replica may have taken it over
+        if handle is not None:
+            await handle.done.wait()
+        else:
+            await asyncio.sleep(FOLLOW_POLL_S)
+
+
+FOLLOW_POLL_S = 0.1
+"""How often a wait on a run that another replica executes reads its record."""
 
 
 def result_of(run: RunRecord | None) -> dict[str, Any]:

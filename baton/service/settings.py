@@ -37,6 +37,12 @@ class ServiceSettings(BaseSettings):
     lease_ttl_s: float = Field(
         default=600.0, ge=5, le=86_400, description="Thread lease lifetime; renewed at a third."
     )
+    claim_interval_s: float = Field(
+        default=1.0,
+        ge=0.05,
+        le=60,
+        description="Seconds between looks for unfinished runs no live replica drives.",
+    )
     max_queued_runs: int = Field(
         default=20, ge=1, le=1000, description="Runs a thread may queue (enqueue strategy)."
     )

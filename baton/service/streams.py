@@ -13,12 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
+from persistence.leases import Fence
 from persistence.stream_log import StreamEvent, StreamLog
 
 log = logging.getLogger("baton.service")
 _RETRY_S = 0.5
+TAIL_POLL_S = 0.1
+"""How often a stream of a run that another replica executes reads the log for more."""
+
+Running = Callable[[str], bool]
+"""Whether a run is still pending or running (anywhere): its stream may grow."""
 
 
 class _Channel:
@@ -30,6 +36,7 @@ class _Channel:
         self.next_seq = first_seq
         self.durable: list[StreamEvent] = []
         self.closed = False
+        self.fence: Fence | None = None
         self._changed = asyncio.Event()
 
     @property
@@ -51,8 +58,9 @@ class _Channel:
 class StreamHub:
     """Open, publish to, close and subscribe to runs' streams."""
 
-    def __init__(self, stream_log: StreamLog) -> None:
+    def __init__(self, stream_log: StreamLog, running: Running | None = None) -> None:
         self._log = stream_log
+        self._running = running
         self._channels: dict[str, _Channel] = {}
         self._queued: list[StreamEvent] = []
         self._wake = asyncio.Event()
@@ -74,6 +82,12 @@ class StreamHub:
         if run_id not in self._channels:
             last = await asyncio.to_thread(self._log.last_seq, run_id)
             self._channels.setdefault(run_id, _Channel(run_id, last + 1))
+
+    def fence(self, run_id: str, fence: Fence | None) -> None:
+        """Write the run's events under ``fence`` (a lease): dropped once it is taken over."""
+        channel = self._channels.get(run_id)
+        if channel is not None:
+            channel.fence = fence
 
     def is_open(self, run_id: str) -> bool:
         """Whether the run's stream is open in this process."""
@@ -100,6 +114,14 @@ class StreamHub:
         channel.notify()
         self._channels.pop(run_id, None)
 
+    async def abandon(self, run_id: str) -> None:
+        """Stop the run's stream here without writing more (another process took it over)."""
+        self._queued = [event for event in self._queued if event.run_id != run_id]
+        channel = self._channels.pop(run_id, None)
+        if channel is not None:
+            channel.closed, channel.next_seq = True, channel.durable_upto + 1
+            channel.notify()
+
     async def forget(self, run_ids: list[str]) -> None:
         """Remove closed runs' events from the log (a rolled-back run)."""
         await asyncio.to_thread(self._log.delete_for_runs, run_ids)
@@ -108,6 +130,12 @@ class StreamHub:
         """The run's events after sequence number ``after``, then live ones until it ends."""
         cursor = after
         channel = self._channels.get(run_id)
+        if channel is None and self._running is not None:
+            # the run executes in another replica (or ended): tail the log until its end
+            async for event in self._tail(run_id, cursor):
+                yield event
+                cursor = event.seq
+            return
         if channel is None or cursor + 1 < channel.first_seq:
             upto = None if channel is None else channel.first_seq - 1
             for event in await asyncio.to_thread(self._log.read, run_id, cursor, upto):
@@ -124,6 +152,21 @@ class StreamHub:
                 return
             await channel.changed()
 
+    async def _tail(self, run_id: str, after: int) -> AsyncIterator[StreamEvent]:
+        """The run's logged events after ``after``, read again until its ``end`` event."""
+        assert self._running is not None
+        cursor = after
+        while True:
+            running = await asyncio.to_thread(self._running, run_id)
+            for event in await asyncio.to_thread(self._log.read, run_id, cursor):
+                yield event
+                cursor = event.seq
+                if event.event == "end":
+                    return
+            if not running:  # it ended before that read: everything it wrote is there
+                return
+            await asyncio.sleep(TAIL_POLL_S)
+
     async def _drain(self) -> None:
         while self._queued:
             batch, self._queued = self._queued, []
@@ -139,15 +182,25 @@ class StreamHub:
                     channel.notify()
 
     async def _append(self, batch: list[StreamEvent]) -> None:
+        fences = {
+            run_id: channel.fence
+            for run_id in {event.run_id for event in batch}
+            if (channel := self._channels.get(run_id)) is not None and channel.fence is not None
+        }
         while True:
             try:
-                await asyncio.to_thread(self._log.append, batch)
+                refused = await asyncio.to_thread(self._log.append, batch, fences)
                 break
             except Exception:  # a full disk or a lock held too long: keep order, try again
                 log.exception("could not write %d stream events; retrying", len(batch))
                 await asyncio.sleep(_RETRY_S)
+        for run_id in refused:  # another process took the run over: its stream is theirs
+            log.warning("run %s: lease taken over; its stream continues elsewhere", run_id)
+            await self.abandon(run_id)
         touched: dict[str, _Channel] = {}
         for event in batch:
+            if event.run_id in refused:
+                continue
             channel = self._channels.get(event.run_id)
             if channel is not None:
                 channel.durable.append(event)

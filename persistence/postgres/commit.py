@@ -8,6 +8,12 @@ go together in the next one: one pooled connection, one pipelined transaction, o
 commit in the order their writes arrived, as on SQLite. A call returns only after the
 commit that holds its rows; a round whose connection was lost is sent again on another
 (every statement is an upsert or an insert that ignores a row already there).
+
+A write made under a lease (``persistence.leases.current_fence``, a run the service or a
+command drives) carries its fence: each round checks every fence it holds first, in its
+transaction (``persistence.postgres.leases.check_fence`` locks the lease row until the
+commit), and leaves out the rows of a fence that was taken over, whose callers get
+``FencedOut``; the other rows land.
 """
 
 from __future__ import annotations
@@ -20,41 +26,79 @@ from dataclasses import dataclass
 from psycopg import AsyncConnection, Connection
 from psycopg.rows import DictRow
 
+from persistence.leases import Fence, FencedOut, current_fence
+from persistence.postgres.leases import CHECK_FENCE, fence_refused
 from persistence.postgres.pool import AsyncPool, Pool, aretrying, retrying
 from persistence.postgres.rows import Statement, bulk, merged
 
-
-def _round(conn: Connection[DictRow], statements: Sequence[Statement]) -> None:
-    with conn.pipeline(), conn.transaction(), conn.cursor() as cur:
-        for sql, rows in merged(statements):
-            if (one := bulk(sql, rows)) is not None:
-                cur.execute(*one)
-            else:
-                cur.executemany(sql, rows)
+Fenced = tuple[Fence | None, list[Statement]]
+"""One caller's statements and the fence they are written under (None: not fenced)."""
 
 
-async def _around(conn: AsyncConnection[DictRow], statements: Sequence[Statement]) -> None:
-    async with conn.pipeline(), conn.transaction(), conn.cursor() as cur:
-        for sql, rows in merged(statements):
-            if (one := bulk(sql, rows)) is not None:
-                await cur.execute(*one)
-            else:
-                await cur.executemany(sql, rows)
+def postgres_fence() -> Fence | None:
+    """The caller's fence if its lease lives in PostgreSQL (where these rows go)."""
+    fence = current_fence.get()
+    return fence if fence is not None and fence.engine == "postgres" else None
+
+
+def _landing(batch: Sequence[Fenced], refused: dict[Fence, FencedOut]) -> list[Statement]:
+    return [st for fence, sts in batch if fence not in refused for st in sts]
+
+
+def _round(conn: Connection[DictRow], batch: Sequence[Fenced]) -> dict[Fence, FencedOut]:
+    with conn.transaction():
+        refused: dict[Fence, FencedOut] = {}
+        for fence in {fence for fence, _ in batch if fence is not None}:
+            row = conn.execute(CHECK_FENCE, (fence.thread_id,)).fetchone()
+            if (error := fence_refused(fence, row)) is not None:
+                refused[fence] = error
+        with conn.pipeline(), conn.cursor() as cur:
+            for sql, rows in merged(_landing(batch, refused)):
+                if (one := bulk(sql, rows)) is not None:
+                    cur.execute(*one)
+                else:
+                    cur.executemany(sql, rows)
+    return refused
+
+
+async def _around(
+    conn: AsyncConnection[DictRow], batch: Sequence[Fenced]
+) -> dict[Fence, FencedOut]:
+    async with conn.transaction():
+        refused: dict[Fence, FencedOut] = {}
+        for fence in {fence for fence, _ in batch if fence is not None}:
+            row = await (await conn.execute(CHECK_FENCE, (fence.thread_id,))).fetchone()
+            if (error := fence_refused(fence, row)) is not None:
+                refused[fence] = error
+        async with conn.pipeline(), conn.cursor() as cur:
+            for sql, rows in merged(_landing(batch, refused)):
+                if (one := bulk(sql, rows)) is not None:
+                    await cur.execute(*one)
+                else:
+                    await cur.executemany(sql, rows)
+    return refused
 
 
 def commit_now(pool: Pool, statements: Sequence[Statement]) -> None:
-    """Send ``statements`` in one transaction on a pooled connection (retried if it died)."""
+    """Send ``statements`` in one transaction on a pooled connection (retried if it died).
 
-    def attempt() -> None:
+    Written under the caller's fence, if any; ``FencedOut`` if it was taken over.
+    """
+    fence = postgres_fence()
+
+    def attempt() -> dict[Fence, FencedOut]:
         with pool.connection() as conn:
-            _round(conn, statements)
+            return _round(conn, [(fence, list(statements))])
 
-    retrying(attempt, pool)
+    refused = retrying(attempt, pool)
+    if fence is not None and fence in refused:
+        raise refused[fence]
 
 
 @dataclass
 class _Waiter:
     statements: list[Statement]
+    fence: Fence | None = None
     done: bool = False
     error: BaseException | None = None
 
@@ -70,22 +114,32 @@ class GroupCommit:
 
     def commit(self, statements: list[Statement]) -> None:
         """Commit ``statements`` with whatever else is queued; returns once committed."""
-        waiter = _Waiter(statements)
+        waiter = _Waiter(statements, postgres_fence())
         with self._queue_lock:
             self._queue.append(waiter)
         with self._lock:
             if not waiter.done:
                 with self._queue_lock:
                     batch, self._queue = self._queue, []
-                try:
-                    commit_now(self.pool, [st for w in batch for st in w.statements])
-                except BaseException as exc:
-                    for other in batch:
-                        other.error = exc
-                for other in batch:
-                    other.done = True
+                self._commit_batch(batch)
         if waiter.error is not None:
             raise waiter.error
+
+    def _commit_batch(self, batch: list[_Waiter]) -> None:
+        def attempt() -> dict[Fence, FencedOut]:
+            with self.pool.connection() as conn:
+                return _round(conn, [(w.fence, w.statements) for w in batch])
+
+        try:
+            refused = retrying(attempt, self.pool)
+        except BaseException as exc:
+            refused = {}
+            for other in batch:
+                other.error = exc
+        for other in batch:
+            if other.fence in refused:
+                other.error = refused[other.fence]
+            other.done = True
 
 
 class AsyncGroupCommit:
@@ -98,14 +152,14 @@ class AsyncGroupCommit:
 
     def __init__(self, pool: AsyncPool) -> None:
         self.pool = pool
-        self._queue: list[tuple[asyncio.Future[None], list[Statement]]] = []
+        self._queue: list[tuple[asyncio.Future[None], Fenced]] = []
         self._task: asyncio.Task[None] | None = None
         self.rounds = 0
 
     async def commit(self, statements: list[Statement]) -> None:
         """Commit ``statements`` with whatever else is queued; returns once committed."""
         reply: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((reply, statements))
+        self._queue.append((reply, (postgres_fence(), statements)))
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._drain())
         await asyncio.shield(reply)
@@ -114,23 +168,26 @@ class AsyncGroupCommit:
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
-                rows = [st for _, sts in batch for st in sts]
+                fenced = [item for _, item in batch]
 
-                async def attempt(rows: list[Statement] = rows) -> None:
+                async def attempt(fenced: list[Fenced] = fenced) -> dict[Fence, FencedOut]:
                     async with self.pool.connection() as conn:
-                        await _around(conn, rows)
+                        return await _around(conn, fenced)
 
                 error: BaseException | None = None
+                refused: dict[Fence, FencedOut] = {}
                 try:
-                    await aretrying(attempt, self.pool)
+                    refused = await aretrying(attempt, self.pool)
                 except Exception as exc:
                     error = exc
                 self.rounds += 1
-                for reply, _ in batch:
+                for reply, (fence, _) in batch:
                     if reply.done():
                         continue
                     if error is not None:
                         reply.set_exception(error)
+                    elif fence is not None and fence in refused:
+                        reply.set_exception(refused[fence])
                     else:
                         reply.set_result(None)
         finally:

@@ -28,6 +28,8 @@ from langgraph.checkpoint.base import (
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from persistence.checkpoint_config import run_id_of
+from persistence.leases import Fence, FencedOut, current_fence
+from persistence.sqlite.leases import fence_refused
 
 Statement = tuple[str, list[tuple[Any, ...]]]
 """One SQL statement and the parameter rows to run it with (``executemany``)."""
@@ -161,29 +163,49 @@ def multi_row(statements: Sequence[Statement]) -> list[tuple[str, list[Any]]]:
 
 @dataclass
 class Waiter:
-    """One caller's statements, and what became of them."""
+    """One caller's statements, and what became of them.
+
+    ``fence`` is the lease the caller's run writes under (``persistence.leases``), taken
+    from the caller's context when the waiter is made: its rows land only if that lease
+    still holds, checked in the transaction that commits them.
+    """
 
     statements: list[Statement]
     done: bool = False
     error: BaseException | None = field(default=None)
+    fence: Fence | None = field(default_factory=lambda: sqlite_fence(current_fence.get()))
+
+
+def sqlite_fence(fence: Fence | None) -> Fence | None:
+    """``fence`` if its lease lives in SQLite (where these rows go), else None."""
+    return fence if fence is not None and fence.engine == "sqlite" else None
 
 
 def commit_waiters(conn: sqlite3.Connection, batch: Sequence[Waiter]) -> None:
     """Insert every waiter's rows in one transaction and commit once; mark them done.
 
-    On any failure the transaction is rolled back and every waiter carries the error: a
-    batch lands whole or not at all.
+    A waiter whose fence was taken over gets ``FencedOut`` and its rows are left out; the
+    others land. On any other failure the transaction is rolled back and every waiter
+    carries the error: a batch lands whole or not at all.
     """
+    refused: dict[Fence, FencedOut] = {}
     try:
-        statements = merged([st for waiter in batch for st in waiter.statements])
+        for fence in {waiter.fence for waiter in batch if waiter.fence is not None}:
+            if (error := fence_refused(conn, fence)) is not None:
+                refused[fence] = error
+        landing = [waiter for waiter in batch if waiter.fence not in refused]
+        statements = merged([st for waiter in landing for st in waiter.statements])
         for sql, params in multi_row(statements):
             conn.execute(sql, params)
         conn.commit()
     except BaseException as exc:
         conn.rollback()
+        refused = {}
         for waiter in batch:
             waiter.error = exc
     for waiter in batch:
+        if waiter.fence in refused:
+            waiter.error = refused[waiter.fence]
         waiter.done = True
 
 

@@ -7,9 +7,11 @@ events; checkpoints keep ``FULL`` on their own connections.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from persistence.leases import Fence
 from persistence.migrations import Migration
+from persistence.sqlite.leases import fence_refused
 from persistence.sqlite.store_conn import StoreConnection
 from persistence.stream_log import StreamEvent
 
@@ -38,13 +40,21 @@ class SqliteStreamLog:
         self.db = db
         db.migrate("stream_events", MIGRATIONS)
 
-    def append(self, events: Sequence[StreamEvent]) -> None:
-        """Store events (any runs), all or none."""
+    def append(
+        self, events: Sequence[StreamEvent], fences: Mapping[str, Fence] | None = None
+    ) -> set[str]:
+        """Store events (any runs), all or none; the runs whose fence was taken over."""
         with self.db.write() as conn:
+            refused = {
+                run_id
+                for run_id, fence in (fences or {}).items()
+                if fence.engine == "sqlite" and fence_refused(conn, fence) is not None
+            }
             conn.executemany(
                 "INSERT INTO stream_events (run_id, seq, event, data) VALUES (?, ?, ?, ?)",
-                [(e.run_id, e.seq, e.event, e.data) for e in events],
+                [(e.run_id, e.seq, e.event, e.data) for e in events if e.run_id not in refused],
             )
+        return refused
 
     def read(self, run_id: str, after: int, upto: int | None = None) -> list[StreamEvent]:
         """The run's events with ``after < seq <= upto``, in order."""

@@ -38,6 +38,8 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    log_name: str = "serve.log"
+    """The log's file name beside the home (replicas sharing a home each have their own)."""
 
     @property
     def url(self) -> str:
@@ -47,7 +49,7 @@ class Server:
     @property
     def log(self) -> Path:
         """Where the server writes (every start appends)."""
-        return self.home.parent / "serve.log"
+        return self.home.parent / self.log_name
 
     def start(self, **extra_env: str) -> Server:
         """Start the process and return once it answers ``/ok``."""

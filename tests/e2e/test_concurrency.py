@@ -64,7 +64,8 @@ def test_two_resumes_at_once_exactly_one_proceeds(
 def hold_lease(home: Path, thread: str, host: str, pid: int, expires_in: float) -> None:
     with closing(sqlite3.connect(home / "baton.db")) as conn, conn:
         conn.execute(
-            "INSERT OR REPLACE INTO thread_leases VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO thread_leases (thread_id, holder, host, pid, expires_at, "
+            "token) VALUES (?, ?, ?, ?, ?, 100)",
             (thread, f"{host}:{pid}:x", host, pid, time.time() + expires_in),
         )
 

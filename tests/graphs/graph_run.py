@@ -116,10 +116,14 @@ class Run:
         return [p.read_text() for p in sorted(folder.glob("*.eml"))]
 
     def effects(self) -> list[dict[str, Any]]:
-        return EffectLedger(self.settings.db_path).effects_for(self.thread)
+        return EffectLedger(self.settings.db_path, database=self.settings.database).effects_for(
+            self.thread
+        )
 
     def trace(self, kind: str | None = None) -> list[dict[str, Any]]:
-        events = TraceLog(self.settings.db_path).events(self.thread)
+        events = TraceLog(self.settings.db_path, database=self.settings.database).events(
+            self.thread
+        )
         return [e for e in events if kind is None or e["kind"] == kind]
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ INJECTION = (
 
 
 def audit_of(run: Run) -> list[tuple[str, str, str, str]]:
-    rows = ApprovalAudit(run.settings.db_path).rows(run.thread)
+    rows = ApprovalAudit(run.settings.db_path, database=run.settings.database).rows(run.thread)
     return [(r["tool"], r["event"], r["decision"], r["decider"]) for r in rows]
 
 
@@ -40,7 +40,7 @@ def test_every_proposal_decision_and_execution_is_audited_with_its_arguments(
         ("send_email", "proposed", "", ""),
         ("send_email", "decided", "reject", "bob"),
     ]
-    rows = ApprovalAudit(run.settings.db_path).rows(run.thread)
+    rows = ApprovalAudit(run.settings.db_path, database=run.settings.database).rows(run.thread)
     executed = next(r for r in rows if r["event"] == "executed")
     assert executed["args"] == refund.value["args"]
     assert executed["args_hash"] == refund.value["args_hash"]
@@ -54,7 +54,7 @@ def test_an_edit_is_audited_with_the_arguments_that_ran(make_run: Callable[..., 
     args = {**refund.value["args"], "amount": "10.00"}
     edit = {"type": "edit", "edited_action": {"name": "issue_refund", "args": args}}
     run.resume({refund.id: edit})
-    rows = ApprovalAudit(run.settings.db_path).rows(run.thread)
+    rows = ApprovalAudit(run.settings.db_path, database=run.settings.database).rows(run.thread)
     executed = next(r for r in rows if r["event"] == "executed")
     assert executed["args"]["amount"] == "10.00"
     assert executed["decision"] == "edit"

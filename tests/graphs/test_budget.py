@@ -33,7 +33,12 @@ def test_running_out_of_model_calls_ends_with_partial_results(
     assert "budget exhausted: 6/6 model calls" in out["error"]
     # The budget is one across branches: exactly six calls reached a model.
     assert sum(run.log.counts().values()) == 6
-    assert BudgetBook(run.settings.db_path).usage(run.thread).model_calls == 6
+    assert (
+        BudgetBook(run.settings.db_path, database=run.settings.database)
+        .usage(run.thread)
+        .model_calls
+        == 6
+    )
     assert run.refunds(5602) == []
 
 

@@ -15,7 +15,7 @@ DOUBLE_CHARGE = "I was billed two times for order 5602"
 
 
 def _continue(run: Run, **asked: int) -> None:
-    book = BudgetBook(run.settings.db_path)
+    book = BudgetBook(run.settings.db_path, database=run.settings.database)
     continue_turn(run.graph, run.config, book, run.settings, asked)
 
 
@@ -37,7 +37,12 @@ def test_a_raised_budget_goes_on_where_the_turn_ran_out(make_run: Callable[..., 
     answers = [m for m in out["messages"] if m.type == "ai"]
     assert len(answers) == 1 and "Refunded 49.00 EUR" in answers[0].text  # answered once
     assert [t["status"] for t in run.values["turns"]] == ["done"]
-    assert BudgetBook(run.settings.db_path).usage(run.thread, 1).model_calls > 6
+    assert (
+        BudgetBook(run.settings.db_path, database=run.settings.database)
+        .usage(run.thread, 1)
+        .model_calls
+        > 6
+    )
 
 
 def test_after_the_refund_it_goes_on_to_the_email_without_refunding_again(

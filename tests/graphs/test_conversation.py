@@ -83,7 +83,7 @@ def test_each_turn_has_its_own_budget(make_run: Callable[..., Run]) -> None:
     run = make_run(max_model_calls=12)
     chat(run, DOUBLE_CHARGE)
     run.approve_all()
-    book = BudgetBook(run.settings.db_path)
+    book = BudgetBook(run.settings.db_path, database=run.settings.database)
     first = book.usage(run.thread, 1).model_calls
     assert first > 6
     out = chat(run, BUG)

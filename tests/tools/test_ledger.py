@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from persistence.database import PostgresDatabase
 from tools.ledger import EffectLedger, LedgerOutcome, idempotency_key
 from tools.payments import build_issue_refund
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec, ToolTransientError
@@ -39,9 +40,12 @@ class CountingTool:
         return ToolSpec("echo", "echo", EchoArgs, reversible=False, run=self)
 
 
-@pytest.fixture
-def ledger(tmp_path: Path) -> EffectLedger:
-    return EffectLedger(tmp_path / "ledger" / "effects.db")
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> EffectLedger:
+    """The ledger on each engine (on PostgreSQL: the test's own emptied database)."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    database = PostgresDatabase(url) if url is not None else None
+    return EffectLedger(tmp_path / "ledger" / "effects.db", database=database)
 
 
 def test_idempotency_key_is_stable_per_thread_and_call() -> None:

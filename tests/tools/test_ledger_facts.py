@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from persistence.database import PostgresDatabase
 from tools import ledger as ledger_module
 from tools.ledger import EffectLedger, describe_prior, idempotency_key
 from tools.outbox import build_send_email
@@ -59,9 +60,12 @@ def _ctx(thread: str, call: str = "call_1") -> ToolCallContext:
     return ToolCallContext(thread, "s4", "operator", idempotency_key(thread, call))
 
 
-@pytest.fixture
-def ledger(tmp_path: Path) -> EffectLedger:
-    return EffectLedger(tmp_path / "baton.db")
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> EffectLedger:
+    """The ledger on each engine (on PostgreSQL: the test's own emptied database)."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    database = PostgresDatabase(url) if url is not None else None
+    return EffectLedger(tmp_path / "baton.db", database=database)
 
 
 def test_a_second_call_for_the_same_fact_reports_the_first(ledger: EffectLedger) -> None:

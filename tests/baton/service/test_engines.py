@@ -7,6 +7,7 @@ from contextlib import closing
 
 from served import served
 
+from graphs.audit import ApprovalAudit
 from graphs.settings import Settings
 
 DOUBLE = "Customer 1042 was charged twice for order 5531; refund the duplicate and email them."
@@ -32,12 +33,7 @@ async def test_the_approval_flow_and_a_rollback_on_either_engine(engine_settings
     with closing(sqlite3.connect(engine_settings.home / "world.db")) as conn:
         rows = conn.execute("SELECT amount_cents FROM refunds WHERE order_id = 5531").fetchall()
     assert rows == [(12900,)]
-    with closing(sqlite3.connect(engine_settings.home / "baton.db")) as conn:
-        events = [
-            e
-            for (e,) in conn.execute(
-                "SELECT event FROM approval_audit WHERE thread_id = ? ORDER BY id", (tid,)
-            )
-        ]
+    audit = ApprovalAudit(engine_settings.db_path, database=engine_settings.database)
+    events = [row["event"] for row in audit.rows(tid)]  # in PostgreSQL when it is selected
     # the refund ran once; undoing its run put its approval back, and the new turn let it go
     assert events.count("executed") == 1 and events[-1] == "abandoned"

@@ -1,23 +1,45 @@
-"""The service's stores on SQLite: run records, the thread index, the stream event log."""
+"""The service's stores on both engines: run records, the thread index, the stream event log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from persistence.database import PostgresDatabase, SqliteDatabase
 from persistence.runs import RunRecord
-from persistence.sqlite.runs import SqliteRunStore
-from persistence.sqlite.store_conn import StoreConnection
-from persistence.sqlite.stream_log import SqliteStreamLog
-from persistence.sqlite.threads import SqliteThreadStore
+from persistence.service_stores import ServiceStores, open_service_stores
 from persistence.stream_log import StreamEvent
 from persistence.threads import ThreadQuery, ThreadRecord, metadata_matches
 
+Opener = Callable[[], ServiceStores]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens the stores on one engine's database (each call a new connection to it)."""
+    path = tmp_path / "baton.db"
+    if request.param == "postgres":
+        database: SqliteDatabase | PostgresDatabase = PostgresDatabase(
+            request.getfixturevalue("postgres_url"), max_size=2
+        )
+    else:
+        database = SqliteDatabase(path)
+    opened: list[ServiceStores] = []
+
+    def open_() -> ServiceStores:
+        opened.append(open_service_stores(database, path))
+        return opened[-1]
+
+    yield open_
+    for stores in opened:
+        stores.close()
+
 
 @pytest.fixture
-def db(tmp_path: Path) -> StoreConnection:
-    return StoreConnection(tmp_path / "baton.db")
+def db(opener: Opener) -> ServiceStores:
+    return opener()
 
 
 def _run(run_id: str, thread_id: str, at: float, status: str = "pending") -> RunRecord:
@@ -35,8 +57,8 @@ def _run(run_id: str, thread_id: str, at: float, status: str = "pending") -> Run
     )
 
 
-def test_runs_are_kept_and_found(db: StoreConnection) -> None:
-    runs = SqliteRunStore(db)
+def test_runs_are_kept_and_found(db: ServiceStores) -> None:
+    runs = db.runs
     runs.insert(_run("r1", "t1", 1.0))
     runs.insert(_run("r2", "t1", 2.0))
     runs.insert(_run("r3", "t2", 3.0, status="success"))
@@ -62,14 +84,17 @@ def test_runs_are_kept_and_found(db: StoreConnection) -> None:
     assert runs.get("r3") is None
 
 
-def test_a_second_connection_sees_committed_runs(db: StoreConnection, tmp_path: Path) -> None:
-    SqliteRunStore(db).insert(_run("r1", "t1", 1.0))
-    other = SqliteRunStore(StoreConnection(tmp_path / "baton.db"))
-    assert other.get("r1") is not None
+def test_a_second_connection_sees_committed_runs(db: ServiceStores, opener: Opener) -> None:
+    db.runs.insert(_run("r1", "t1", 1.0))
+    other = opener()
+    assert db.engine == other.engine
+    assert other.runs.get("r1") is not None
+    other.stream_log.append([StreamEvent("r1", 1, "values", b"{}")])
+    assert db.stream_log.last_seq("r1") == 1
 
 
-def test_threads_are_indexed_per_tenant(db: StoreConnection) -> None:
-    threads = SqliteThreadStore(db)
+def test_threads_are_indexed_per_tenant(db: ServiceStores) -> None:
+    threads = db.threads
     for i in range(30):
         tenant = "acme" if i % 3 else "globex"
         meta = {"n": i, "tags": {"team": "red" if i % 2 else "blue"}}
@@ -98,8 +123,8 @@ def test_metadata_containment() -> None:
     assert not metadata_matches(stored, {"z": None})
 
 
-def test_stream_events_append_read_and_go(db: StoreConnection) -> None:
-    log = SqliteStreamLog(db)
+def test_stream_events_append_read_and_go(db: ServiceStores) -> None:
+    log = db.stream_log
     log.append([StreamEvent("r1", seq, "values", b"{}") for seq in (1, 2, 3)])
     log.append([StreamEvent("r2", 1, "metadata", b'{"x":1}')])
     assert [e.seq for e in log.read("r1", 1)] == [2, 3]

@@ -1,0 +1,146 @@
+"""``python -m bench.replicas``: ``baton serve`` replicas on one PostgreSQL database.
+
+Two figures. Throughput: the same approval flows (``bench.serve_flows``: run, approve the
+refund, approve the email) started together and spread round-robin over one replica, then
+over three, each side on a fresh home and a fresh database; every flow must end ``done``
+with one refund per order. Recovery: a replica that dies at a crash point inside a run
+(``BATON_CRASH_AT``, after the analyst's model call) while another replica runs beside
+it; the time from its death (its port stops answering) until the run is recorded
+``success`` by the other. The dead replica is not reaped while the bench runs, so its pid
+stays visible as a holder on another machine would be: the survivor waits for its lease to
+expire (``BATON_LEASE_TTL_S``, 5 s here), so this figure is the cross-machine one (lease
+lifetime + claim interval + the rest of the run); the same-host case, where a reaped pid
+frees the lease at once, is measured by ``tests/e2e/test_replicas.py``. The database server
+is ``BENCH_POSTGRES_URL`` (by default the local one with trust auth); each side creates its
+own database and drops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from langgraph_sdk import get_client
+from psycopg import sql
+
+from bench.serve_flows import refunded, request_for, sdk_flow, seed_home
+from bench.servers import baton_serve
+
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REPLICA_ENV = {"BATON_LEASE_TTL_S": "5", "BATON_CLAIM_INTERVAL_S": "0.2"}
+
+
+@contextmanager
+def _database() -> Iterator[str]:
+    name = f"baton_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+async def _flows(urls: list[str], orders: list[int]) -> tuple[float, list[str]]:
+    clients = [get_client(url=url) for url in urls]
+    began = time.perf_counter()
+    flows = await asyncio.gather(
+        *(sdk_flow(clients[i % len(clients)], order) for i, order in enumerate(orders))
+    )
+    return time.perf_counter() - began, [flow.status for flow in flows]
+
+
+def throughput(workdir: Path, replicas: int, flows: int) -> dict[str, Any]:
+    """``flows`` flows at once over ``replicas`` replicas: seconds, flows/s, all done once."""
+    home = workdir / f"throughput-{replicas}" / "home"
+    orders = seed_home(home, flows + 1)
+    with _database() as url, ExitStack() as stack:
+        env = {"BATON_DATABASE_URL": url, **REPLICA_ENV}
+        urls = [
+            stack.enter_context(baton_serve(home, env, f"serve-{n}.log")) for n in range(replicas)
+        ]
+        asyncio.run(_flows(urls, orders[:1]))  # warm-up: first-call costs of every path
+        seconds, statuses = asyncio.run(_flows(urls, orders[1:]))
+    return {
+        "replicas": replicas,
+        "flows": flows,
+        "seconds": seconds,
+        "flows_per_s": flows / seconds,
+        "done": statuses.count("done"),
+        "refunds": refunded(home, orders),
+    }
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/ok", timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+async def _recover_once(doomed: str, survivor: str, order: int) -> float:
+    thread = (await get_client(url=doomed).threads.create())["thread_id"]
+    turn: Any = {"messages": [{"type": "human", "content": request_for(order)}]}
+    run = await get_client(url=doomed).runs.create(thread, "baton", input=turn)
+    while await asyncio.to_thread(_answers, doomed):
+        await asyncio.sleep(0.01)
+    died = time.perf_counter()
+    await get_client(url=survivor).runs.join(thread, run["run_id"])
+    record = await get_client(url=survivor).runs.get(thread, run["run_id"])
+    assert record["status"] == "success", record
+    return time.perf_counter() - died
+
+
+def recovery(workdir: Path, repeats: int) -> dict[str, Any]:
+    """Seconds from a replica's death mid-run until another has finished the run."""
+    seconds = []
+    for n in range(repeats):
+        home = workdir / f"recovery-{n}" / "home"
+        orders = seed_home(home, 1)
+        with _database() as url, ExitStack() as stack:
+            env = {"BATON_DATABASE_URL": url, **REPLICA_ENV}
+            survivor = stack.enter_context(baton_serve(home, env, "serve-survivor.log"))
+            doomed_env = {**env, "BATON_CRASH_AT": "worker:analyst:after_model"}
+            doomed = stack.enter_context(baton_serve(home, doomed_env, "serve-doomed.log"))
+            seconds.append(asyncio.run(_recover_once(doomed, survivor, orders[0])))
+    return {"repeats": repeats, "median_s": statistics.median(seconds), "max_s": max(seconds)}
+
+
+def main() -> None:
+    """Run both figures and print them (and write them as JSON with ``--out``)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.replicas", description=__doc__)
+    parser.add_argument("--flows", type=int, default=12, help="flows at once per side")
+    parser.add_argument("--repeats", type=int, default=3, help="SIGKILL recoveries")
+    parser.add_argument("--out", type=Path, help="also write the figures here (JSON)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="baton-bench-replicas-") as tmp:
+        results = {
+            "one": throughput(Path(tmp), 1, args.flows),
+            "three": throughput(Path(tmp), 3, args.flows),
+            "recovery": recovery(Path(tmp), args.repeats),
+        }
+    results["three_over_one"] = results["three"]["flows_per_s"] / results["one"]["flows_per_s"]
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.out is not None:
+        args.out.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Several ``baton serve`` replicas on loopback ports over one PostgreSQL database and home.
+
+The home holds what is still kept in files (the sample world, the outbox); runs, threads,
+stream events, leases and checkpoints are in the database every replica shares.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from serve_process import Server
+
+LEASE_TTL_S = 5.0
+"""The replicas' lease lifetime (the smallest allowed): a stalled replica loses its threads
+after this long."""
+
+REPLICA_ENV = {"BATON_LEASE_TTL_S": str(LEASE_TTL_S), "BATON_CLAIM_INTERVAL_S": "0.2"}
+
+
+@dataclass
+class Replicas:
+    """Replicas sharing ``home`` and ``database_url``."""
+
+    home: Path
+    database_url: str
+    started: list[Server] = field(default_factory=list)
+    """Every replica ``start`` started (stopped by the test's fixture)."""
+
+    def start(self, *names: str) -> list[Server]:
+        """Start replicas by name, one after another; they stay in ``started``."""
+        servers = []
+        for name in names:
+            server = self.replica(name)
+            self.started.append(server)
+            servers.append(server.start())
+        return servers
+
+    def replica(self, name: str, **env: str) -> Server:
+        """A new replica (not started); its log is ``serve-NAME.log`` beside the home."""
+        env = {"BATON_DATABASE_URL": self.database_url, **REPLICA_ENV, **env}
+        return Server(self.home, env=env, log_name=f"serve-{name}.log")
+
+
+def pause(server: Server) -> None:
+    """SIGSTOP the replica (a stalled machine)."""
+    assert server.process is not None
+    os.killpg(server.process.pid, signal.SIGSTOP)
+
+
+def wake(server: Server) -> None:
+    """SIGCONT the replica."""
+    assert server.process is not None
+    os.killpg(server.process.pid, signal.SIGCONT)
+
+
+async def wait_stopped(server: Server, timeout: float = 60) -> None:
+    """Wait until the replica has stopped itself (``BATON_PAUSE_AT``)."""
+    assert server.process is not None
+    deadline = time.monotonic() + timeout
+    stat = Path(f"/proc/{server.process.pid}/stat")
+    while stat.read_text().split(") ", 1)[1][0] != "T":
+        assert time.monotonic() < deadline, "the replica did not stop"
+        await asyncio.sleep(0.02)
+
+
+async def wait_dead(server: Server, timeout: float = 60) -> float:
+    """Wait until the replica's process has died; when (``time.monotonic``)."""
+    assert server.process is not None
+    deadline = time.monotonic() + timeout
+    while server.process.poll() is None:
+        assert time.monotonic() < deadline, "the replica did not die"
+        await asyncio.sleep(0.01)
+    return time.monotonic()
+
+
+def status_of(error: Any) -> int:
+    """The HTTP status of an SDK error."""
+    return int(error.response.status_code)
