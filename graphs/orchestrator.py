@@ -16,6 +16,7 @@ from agents.models.tiers import ModelTiers
 from agents.workers import all_workers
 from graphs import orchestrator_nodes as nodes
 from graphs import ticket_chain
+from graphs.finish import finish
 from graphs.flow import next_moves
 from graphs.plain_node import plain_node
 from graphs.services import Services, build_services
@@ -74,7 +75,7 @@ def build_orchestrator(
     graph.add_node("review", plain_node(nodes.make_review_node(services)), input_schema=ReviewTask)
     graph.add_node("collect", plain_node(nodes.make_collect_node(services)))
     graph.add_node("synthesize", plain_node(nodes.make_synthesize_node(services)))
-    graph.add_node("finish", plain_node(nodes.finish))
+    graph.add_node("finish", plain_node(finish))
     graph.add_node("respond", plain_node(respond))
     graph.add_node("extract", plain_node(ticket_chain.make_extract_node(services)))
     graph.add_node("summarize", plain_node(ticket_chain.make_summarize_node(services)))
