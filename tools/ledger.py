@@ -28,20 +28,10 @@ from persistence.leases import current_fence
 from persistence.store_sql import Conn, StoreSql
 from tools.effect_records import LedgerOutcome, describe_prior, idempotency_key
 from tools.faults import crash_point
+from tools.ledger_rows import PG_SCHEMA, create_sqlite, effect_record, holder_record
 from tools.spec import AlreadyDone, FactInProgress, ToolCallContext, ToolRejected, ToolSpec
-from tools.world_db import immediate, open_readonly, open_sqlite, utc_timestamp
+from tools.world_db import open_readonly, open_sqlite, utc_timestamp
 
-_SCHEMA = """CREATE TABLE IF NOT EXISTS effects (
-    key TEXT PRIMARY KEY, thread_id TEXT NOT NULL, step_id TEXT NOT NULL,
-    worker TEXT NOT NULL, tool TEXT NOT NULL, args_json TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('started', 'done', 'failed')),
-    result_json TEXT, error TEXT, created_at TEXT NOT NULL, finished_at TEXT)"""
-_PG_SCHEMA = (
-    _SCHEMA.replace("finished_at TEXT)", "finished_at TEXT, fact TEXT, seq BIGSERIAL)"),
-    "CREATE INDEX IF NOT EXISTS effects_thread ON effects (thread_id)",
-    "CREATE INDEX IF NOT EXISTS effects_fact ON effects (fact)",
-)
-"""The same table on PostgreSQL, with ``seq`` ordering rows as SQLite's ``rowid`` does."""
 FACT_WAIT_S = 5.0
 """How long a call waits for another call holding its fact to finish, before giving up."""
 __all__ = ["FACT_WAIT_S", "EffectLedger", "LedgerOutcome", "describe_prior", "idempotency_key"]
@@ -66,20 +56,9 @@ class EffectLedger:
         if readonly:
             return
         if isinstance(self.db.database, PostgresDatabase):
-            self.db.migrate(_PG_SCHEMA, ())
+            self.db.migrate(PG_SCHEMA, ())
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = open_sqlite(path, synchronous="FULL")
-        try:
-            with immediate(conn):
-                conn.execute(_SCHEMA)
-                columns = {row[1] for row in conn.execute("PRAGMA table_info(effects)")}
-                if "fact" not in columns:  # a ledger from before facts were recorded
-                    conn.execute("ALTER TABLE effects ADD COLUMN fact TEXT")
-                conn.execute("CREATE INDEX IF NOT EXISTS effects_thread ON effects (thread_id)")
-                conn.execute("CREATE INDEX IF NOT EXISTS effects_fact ON effects (fact)")
-        finally:
-            conn.close()
+        create_sqlite(path)
 
     def _open(self, readonly: bool) -> sqlite3.Connection:
         if readonly:
@@ -189,16 +168,7 @@ class EffectLedger:
             f" ORDER BY (status = 'done') DESC, created_at, {self.db.order} LIMIT 1",
             (fact, key),
         ).fetchone()
-        if row is None:
-            return None
-        return {
-            "thread_id": row["thread_id"],
-            "key": row["key"],
-            "tool": row["tool"],
-            "status": row["status"],
-            "at": row["finished_at"] or row["created_at"],
-            "result": None if row["result_json"] is None else json.loads(row["result_json"]),
-        }
+        return None if row is None else holder_record(row)
 
     def fact_holder(self, spec: ToolSpec, args: BaseModel, key: str) -> dict[str, Any] | None:
         """The earlier call (another key) that did or is doing this call's fact, if any."""
@@ -271,12 +241,4 @@ class EffectLedger:
             if "no such table" in str(exc):
                 return []
             raise
-        effects = []
-        for row in rows:
-            record = dict(row)
-            record.pop("seq", None)
-            args_json, result_json = record.pop("args_json"), record.pop("result_json")
-            record["args"] = json.loads(args_json)
-            record["result"] = None if result_json is None else json.loads(result_json)
-            effects.append(record)
-        return effects
+        return [effect_record(row) for row in rows]
