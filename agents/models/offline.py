@@ -23,7 +23,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from agents.models import offline_reading as read
 from agents.models import offline_roles as roles
 from agents.models.offline_recall import recall
-from agents.models.offline_workers import BEHAVIOURS, Call, ToolOutcome
+from agents.models.offline_turns import Call, ToolOutcome
+from agents.models.offline_workers import BEHAVIOURS
 from agents.models.tool_binding import ToolBindingChatModel
 
 OFFLINE_MODEL_NAME = "baton-offline-stand-in"

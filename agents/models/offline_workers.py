@@ -9,46 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from agents.models import offline_reading as read
-
-
-@dataclass(frozen=True)
-class ToolOutcome:
-    """One tool result seen in the conversation."""
-
-    name: str
-    args: dict[str, Any]
-    content: str
-    ok: bool
-
-
-@dataclass(frozen=True)
-class Call:
-    """The next tool call the stand-in makes."""
-
-    name: str
-    args: dict[str, Any]
-    reason: str
-
-
-Reply = Call | str
-
-
-def _last(outcomes: list[ToolOutcome], name: str) -> ToolOutcome | None:
-    found = [o for o in outcomes if o.name == name]
-    return found[-1] if found else None
-
-
-def _json(content: str) -> Any:
-    try:
-        return json.loads(content)
-    except json.JSONDecodeError:
-        return None
-
+from agents.models.offline_turns import Call, Reply, ToolOutcome
+from agents.models.offline_turns import last as _last
+from agents.models.offline_turns import parse_json as _json
 
 _STOPWORD_TEXT = (
     "a an and are as at be by can could do does for from has have how i in is it its me "
