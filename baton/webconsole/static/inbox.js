@@ -1,4 +1,6 @@
-// The approval inbox: every pending approval of the tenant, oldest first, polled every 1.5 s.
+// The approval inbox: every pending approval of the tenant, oldest first. It reads the inbox
+// again on every event of its feed (/console/api/inbox/events), and polls every 1.5 s only
+// while the feed is unavailable; `data-live` on #inbox says which ("stream" or "poll").
 "use strict";
 const Inbox = (() => {
   const { el, api, compact, when } = Console;
@@ -174,7 +176,7 @@ const Inbox = (() => {
     const count = el("p", { class: "meta", id: "inbox-count" });
     const list = el("div", { id: "inbox" });
     main.replaceChildren(el("h1", { text: "Inbox" }), count, list);
-    Console.poll(async () => {
+    const refresh = async () => {
       const reply = await api("/console/api/inbox");
       if (!reply.ok) { count.textContent = reply.body.detail || "cannot read the inbox"; return reply.status !== 401; }
       const items = reply.body.items;
@@ -195,7 +197,21 @@ const Inbox = (() => {
         }
       }
       return true;
-    }, 1500);
+    };
+    let reading = null, again = false;
+    const reread = async () => {  // one read at a time; events meanwhile make one more
+      if (reading) { again = true; return; }
+      do { again = false; reading = refresh(); await reading; } while (again);
+      reading = null;
+    };
+    Console.follow("/console/api/inbox/events", () => {
+      list.dataset.live = "stream";
+      Console.halt();
+      reread();
+    }, () => {
+      list.dataset.live = "poll";
+      Console.poll(refresh, 1500);
+    });
   }
 
   return { show, fieldError };
