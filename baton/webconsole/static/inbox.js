@@ -50,7 +50,11 @@ const Inbox = (() => {
   }
 
   async function send(card, thread, decisions) {
-    const outcome = card.querySelector(".outcome");
+    const outcome = card.querySelector(":scope > .outcome");
+    // the cards being decided stay on the page (the live inbox drops answered approvals)
+    const cards = card.matches("article") ? [card] : [...card.querySelectorAll("article.approval")];
+    const mark = (value) => { for (const c of [card, ...cards]) { if (value) c.dataset.decided = value; else delete c.dataset.decided; } };
+    mark("sending");
     outcome.textContent = "sending…";
     const reply = await api("/console/api/threads/" + encodeURIComponent(thread) + "/decisions", {
       method: "POST",
@@ -59,7 +63,7 @@ const Inbox = (() => {
     for (const span of card.querySelectorAll(".field-error")) span.textContent = "";
     if (reply.ok) {
       outcome.textContent = "decided: " + decisions.map((d) => d.type).join(", ") + " (run " + reply.body.run_id + ")";
-      card.dataset.decided = "yes";
+      mark("yes");
       for (const b of card.querySelectorAll("button")) b.disabled = true;
       return;
     }
@@ -68,9 +72,9 @@ const Inbox = (() => {
       if (span) span.textContent = problem.message;
     }
     if (reply.status === 409) {  // answered elsewhere: keep the card to say by whom
-      card.dataset.decided = "elsewhere";
+      mark("elsewhere");
       for (const b of card.querySelectorAll("button")) b.disabled = true;
-    }
+    } else mark(null);
     outcome.textContent = "refused: " + (reply.body.detail || reply.status);
   }
 
