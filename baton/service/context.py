@@ -42,7 +42,7 @@ ORCHESTRATOR_DESCRIPTION = (
 
 @dataclass
 class ServiceContext:
-    """The open service: settings, stores, graphs, the stream hub and the key ring."""
+    """The open service: settings, stores, graphs, the stream hub, the key ring and the watch."""
 
     settings: Settings
     service: ServiceSettings
