@@ -16,13 +16,14 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from baton.service.assistants import ORCHESTRATOR, Assistant, AssistantRegistry
 from baton.service.auth import KeyRing
 from baton.service.settings import ServiceSettings
 from baton.service.streams import StreamHub
+from baton.service.thread_watch import ThreadWatch
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -41,7 +42,7 @@ ORCHESTRATOR_DESCRIPTION = (
 
 @dataclass
 class ServiceContext:
-    """The open service: settings, stores, graphs, the stream hub and the key ring."""
+    """The open service: settings, stores, graphs, the stream hub, the key ring and the watch."""
 
     settings: Settings
     service: ServiceSettings
@@ -52,6 +53,7 @@ class ServiceContext:
     threads: ThreadStore
     hub: StreamHub
     keyring: KeyRing
+    watch: ThreadWatch = field(default_factory=ThreadWatch)
 
 
 def build_assistants(services: Services, saver: BaseCheckpointSaver[Any]) -> AssistantRegistry:

@@ -4,6 +4,7 @@ A run starts ``running`` (a queued one is checked against its thread first) with
 ``metadata`` event; it ends with its record and its thread's status set, then ``error``
 (when it failed) and ``end`` events, and its stream handed over to the log. A rolled-back
 run leaves no record and no events; a stateless run's temporary thread goes with it.
+Both the start and the end are told to ``ctx.watch`` (the thread's new status).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ async def start_and_run(
     await asyncio.to_thread(
         ctx.threads.update, run.thread_id, status="busy", graph_id=run.graph_id, metadata=named
     )
+    ctx.watch.changed(run.tenant, run.thread_id, "busy")
     meta = {"run_id": run.run_id, "thread_id": run.thread_id, "attempt": run.attempt}
     ctx.hub.publish(run.run_id, "metadata", wire.dumps(meta))
     return await run_to_outcome(ctx, handle)
@@ -70,6 +72,7 @@ async def record_end(ctx: ServiceContext, handle: RunHandle, outcome: Outcome) -
     await asyncio.to_thread(
         ctx.threads.update, run.thread_id, status=outcome.thread_status, error=message
     )
+    ctx.watch.changed(run.tenant, run.thread_id, outcome.thread_status)
     if outcome.error is not None:
         ctx.hub.publish(run.run_id, "error", wire.dumps(outcome.error))
     end = {"run_id": run.run_id, "status": "rollback" if rolled_back else outcome.run_status}

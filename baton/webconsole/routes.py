@@ -3,8 +3,9 @@
 The pages are the same static shell (no user text is rendered on the server; the script
 inserts every value as text, never as markup). The JSON endpoints take the caller the way
 every route of the service does (``baton.service.deps.caller``) and see only the caller's
-threads. The pages stay current by polling these endpoints (``console.js``: the inbox and
-threads list every 1.5 s, a thread view every 1 s while its run is in flight).
+threads. The inbox stays current from its event feed (``inbox_stream``: it reads the inbox
+again on every event, and polls every 1.5 s only while the feed is unavailable); the threads
+list polls every 1.5 s, a thread view every 1 s while its run is in flight.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from baton.service.deps import Caller, caller
 from baton.service.errors import ApiError
 from baton.service.run_body import CommandBody, RunCreate
 from baton.webconsole.decide import ConsoleDecisions, FieldProblem, resume_map, who_answered
+from baton.webconsole.inbox_stream import inbox_feed
 from baton.webconsole.snapshot_reads import ThreadRead, read_thread
 from baton.webconsole.views import thread_detail, thread_row
 from persistence.threads import ThreadQuery, ThreadRecord, ThreadStatus
@@ -88,6 +90,12 @@ async def inbox(who: Who) -> Response:
     reads = await _reads(who, "interrupted")
     items = sorted((i for r in reads for i in r.pending), key=lambda i: float(i["asked_at"]))
     return wire.JsonResponse({"items": items})
+
+
+@router.get("/api/inbox/events")
+async def inbox_events(who: Who) -> Response:
+    """Server-sent events: ``inbox`` whenever the caller's inbox may have changed."""
+    return inbox_feed(who.ctx.watch, who.tenant, who.ctx.service.sse_heartbeat_s)
 
 
 @router.get("/api/threads")

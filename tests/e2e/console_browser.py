@@ -16,7 +16,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts" / "console"
 """Screenshots of each run (gitignored); README's copies live in docs/console/."""
 WAIT_MS = 20_000
-expect.set_options(timeout=WAIT_MS)  # a loaded 2-core machine: pages poll every 1-1.5 s
+expect.set_options(timeout=WAIT_MS)  # a loaded 2-core machine: pages refresh in 1-1.5 s
 
 
 def launch(playwright: object) -> Browser:

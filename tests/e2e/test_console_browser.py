@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from console_browser import launch, screenshot, signed_in
 from langgraph_sdk import get_sync_client
+from openai_server.server import ScriptedServer
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from serve_process import KEYS, Server
+from two_refunds import REQUEST as TWO_REFUNDS
+from two_refunds import replies as two_refund_replies
 
 pytestmark = pytest.mark.e2e
 
@@ -78,6 +82,7 @@ def _field_error(card: Any) -> Any:
 
 def test_double_charge_edited_and_approved_in_the_browser(server: Server, browser: Browser) -> None:
     page = signed_in(browser, server.url, KEYS["acme"], "alice", "/console/inbox")
+    expect(page.locator("#inbox")).to_have_attribute("data-live", "stream")  # not polling
     thread_id = _start(server, DOUBLE_5531, wait=False)
     refund = _card(page, thread_id, "issue_refund")
     expect(refund).to_be_visible()  # arrives while the page is open: no reload
@@ -199,3 +204,36 @@ def test_threads_list_filters_searches_and_shows_markup_as_text(
     page.select_option("#status-filter", "done")
     expect(row).to_be_visible()
     assert "status=done" in page.url and page.script_errors == []  # type: ignore[attr-defined]
+
+
+def test_approve_all_answers_two_refunds_of_one_thread_once_each(
+    tmp_path: Path, browser: Browser
+) -> None:
+    with ScriptedServer(two_refund_replies()) as model:
+        server = Server(tmp_path / "home").start(
+            OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=model.base_url
+        )
+        try:
+            page = signed_in(browser, server.url, KEYS["acme"], "ann", "/console/inbox")
+            expect(page.locator("#inbox")).to_have_attribute("data-live", "stream")
+            polled = signed_in(browser, server.url, KEYS["acme"], "cy", "/console/inbox")
+            polled.route("**/console/api/inbox/events", lambda route: route.abort())
+            polled.reload()  # its feed is unavailable: the page falls back to polling
+            expect(polled.locator("#inbox")).to_have_attribute("data-live", "poll")
+            thread_id = _start(server, TWO_REFUNDS, wait=False)
+            group = page.locator(f'.group[data-thread="{thread_id}"]')
+            expect(group.locator("article.approval")).to_have_count(2)  # live: no reload
+            expect(polled.locator(f'article[data-thread="{thread_id}"]')).to_have_count(2)
+            approve_all = group.locator("button.approve-all")
+            expect(approve_all).to_have_text("Approve all 2 of this thread together")
+            approve_all.click()
+            expect(group.locator(":scope > .outcome")).to_contain_text("decided: approve, approve")
+            _client(server).runs.join(thread_id, _last_run(server, thread_id))
+            assert (server.refunds(5531), server.refunds(5602)) == ([12900], [4900])
+            assert _decided(server, thread_id) == ["decided", "decided"]
+            # the feed told the page the thread moved on; the answered cards stay, marked
+            expect(page.locator("#inbox-count")).to_have_text("Nothing waits for you.")
+            expect(group.locator('article[data-decided="yes"]')).to_have_count(2)
+            assert model.script.rejected() == [] and page.script_errors == []  # type: ignore[attr-defined]
+        finally:
+            server.stop()

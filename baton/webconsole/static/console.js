@@ -3,7 +3,8 @@
 "use strict";
 const Console = (() => {
   const KEY = "baton.key", NAME = "baton.name";
-  let timer = null;
+  let timer = null, feed = null;
+  const RETRY_MS = 15000;
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -57,14 +58,20 @@ const Console = (() => {
     return { ok: reply.ok, status: reply.status, body };
   }
 
-  function stop() {
+  function halt() {
     if (timer !== null) clearTimeout(timer);
     timer = null;
   }
 
+  function stop() {
+    halt();
+    if (feed !== null) feed.abort();
+    feed = null;
+  }
+
   // Call `refresh` now and again every `ms` until it returns false (or the page changes).
   function poll(refresh, ms) {
-    stop();
+    halt();
     const tick = async () => {
       const again = await refresh();
       if (again !== false) timer = setTimeout(tick, ms);
@@ -72,11 +79,60 @@ const Console = (() => {
     tick();
   }
 
+  // Read the server-sent events of `path` (fetch, so the key goes in a header, never a
+  // URL); `onEvent(name, data)` for each. When the feed cannot be read, `onLost()`, and a
+  // new try after RETRY_MS, until the page changes.
+  function follow(path, onEvent, onLost) {
+    if (feed !== null) feed.abort();
+    const control = new AbortController();
+    feed = control;
+    const lost = () => {
+      if (control.signal.aborted) return;
+      onLost();
+      setTimeout(() => { if (feed === control) follow(path, onEvent, onLost); }, RETRY_MS);
+    };
+    (async () => {
+      let reply;
+      try {
+        reply = await fetch(path, { headers: { Authorization: "Bearer " + sessionStorage.getItem(KEY), Accept: "text/event-stream" }, signal: control.signal });
+      } catch (error) { return lost(); }
+      if (reply.status === 401) {
+        let body = {};
+        try { body = await reply.json(); } catch (error) { body = {}; }
+        return signIn(body.detail);
+      }
+      if (!reply.ok || !reply.body) return lost();
+      const reader = reply.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let name = "message", data = "";
+            for (const line of block.split("\n")) {
+              if (line.startsWith("event:")) name = line.slice(6).trim();
+              else if (line.startsWith("data:")) data += line.slice(5).trim();
+            }
+            if (data) onEvent(name, JSON.parse(data));
+          }
+        }
+      } catch (error) { /* dropped or aborted */ }
+      lost();
+    })();
+  }
+
   function operator() {
     return sessionStorage.getItem(NAME) || "operator";
   }
 
   function route() {
+    stop();
     const path = location.pathname.replace(/\/+$/, "");
     const main = document.getElementById("main");
     document.getElementById("who").textContent = "signed in as " + operator();
@@ -109,5 +165,5 @@ const Console = (() => {
     if (sessionStorage.getItem(KEY)) route(); else signIn("");
   }
 
-  return { el, when, compact, status, api, poll, stop, operator, start };
+  return { el, when, compact, status, api, poll, halt, follow, stop, operator, start };
 })();

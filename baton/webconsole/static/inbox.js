@@ -1,4 +1,6 @@
-// The approval inbox: every pending approval of the tenant, oldest first, polled every 1.5 s.
+// The approval inbox: every pending approval of the tenant, oldest first. It reads the inbox
+// again on every event of its feed (/console/api/inbox/events), and polls every 1.5 s only
+// while the feed is unavailable; `data-live` on #inbox says which ("stream" or "poll").
 "use strict";
 const Inbox = (() => {
   const { el, api, compact, when } = Console;
@@ -48,7 +50,11 @@ const Inbox = (() => {
   }
 
   async function send(card, thread, decisions) {
-    const outcome = card.querySelector(".outcome");
+    const outcome = card.querySelector(":scope > .outcome");
+    // the cards being decided stay on the page (the live inbox drops answered approvals)
+    const cards = card.matches("article") ? [card] : [...card.querySelectorAll("article.approval")];
+    const mark = (value) => { for (const c of [card, ...cards]) { if (value) c.dataset.decided = value; else delete c.dataset.decided; } };
+    mark("sending");
     outcome.textContent = "sending…";
     const reply = await api("/console/api/threads/" + encodeURIComponent(thread) + "/decisions", {
       method: "POST",
@@ -57,7 +63,7 @@ const Inbox = (() => {
     for (const span of card.querySelectorAll(".field-error")) span.textContent = "";
     if (reply.ok) {
       outcome.textContent = "decided: " + decisions.map((d) => d.type).join(", ") + " (run " + reply.body.run_id + ")";
-      card.dataset.decided = "yes";
+      mark("yes");
       for (const b of card.querySelectorAll("button")) b.disabled = true;
       return;
     }
@@ -66,9 +72,9 @@ const Inbox = (() => {
       if (span) span.textContent = problem.message;
     }
     if (reply.status === 409) {  // answered elsewhere: keep the card to say by whom
-      card.dataset.decided = "elsewhere";
+      mark("elsewhere");
       for (const b of card.querySelectorAll("button")) b.disabled = true;
-    }
+    } else mark(null);
     outcome.textContent = "refused: " + (reply.body.detail || reply.status);
   }
 
@@ -174,7 +180,7 @@ const Inbox = (() => {
     const count = el("p", { class: "meta", id: "inbox-count" });
     const list = el("div", { id: "inbox" });
     main.replaceChildren(el("h1", { text: "Inbox" }), count, list);
-    Console.poll(async () => {
+    const refresh = async () => {
       const reply = await api("/console/api/inbox");
       if (!reply.ok) { count.textContent = reply.body.detail || "cannot read the inbox"; return reply.status !== 401; }
       const items = reply.body.items;
@@ -195,7 +201,21 @@ const Inbox = (() => {
         }
       }
       return true;
-    }, 1500);
+    };
+    let reading = null, again = false;
+    const reread = async () => {  // one read at a time; events meanwhile make one more
+      if (reading) { again = true; return; }
+      do { again = false; reading = refresh(); await reading; } while (again);
+      reading = null;
+    };
+    Console.follow("/console/api/inbox/events", () => {
+      list.dataset.live = "stream";
+      Console.halt();
+      reread();
+    }, () => {
+      list.dataset.live = "poll";
+      Console.poll(refresh, 1500);
+    });
   }
 
   return { show, fieldError };
