@@ -54,8 +54,9 @@ test-replicas: $(STAMP)
 bench-replicas: $(STAMP)
 	$(BIN)/python -m bench.replicas
 
-# The full crash matrix (every crash point of every sample request), model garbage,
-# reconciliation, concurrency (50 runs), approvals and budgets; then one table.
+# The full crash matrix (every crash point of every sample request, on SQLite and on
+# PostgreSQL), model garbage, reconciliation, concurrency (50 runs), approvals and budgets;
+# then one table with a column per engine.
 RELIABILITY_TESTS := tests/e2e/test_crash_matrix.py tests/e2e/test_effect_reconciliation.py \
 	tests/e2e/test_concurrency.py tests/graphs/test_model_garbage.py \
 	tests/graphs/test_approval_integrity.py tests/graphs/test_budget.py tests/graphs/test_tool_faults.py \

@@ -8,6 +8,10 @@ done) with ``BATON_CRASH_AT`` set on the process that reached it; that process m
 SIGKILL, and ``baton resume THREAD`` (approving as needed) must end in the reference's
 final state, with each refund, email and ticket existing once and no completed step
 calling its model again.
+
+A ``Home`` with a ``database_url`` runs every process with ``BATON_DATABASE_URL`` set:
+checkpoints, effect ledger, budget, audit and trace go to that PostgreSQL database, the
+sample world stays in SQLite under the home.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from cli_process import cli_command, cli_env
 
 from tools.world import World
@@ -35,6 +40,8 @@ class Home:
     """One BATON_HOME and every ``baton`` process run against it."""
 
     path: Path
+    database_url: str | None = None
+    """PostgreSQL for everything but the world; ``None``: SQLite under the home."""
     processes: list[subprocess.CompletedProcess[str]] = field(default_factory=list)
 
     def baton(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -43,7 +50,7 @@ class Home:
             World(self.path).init()
         done = subprocess.run(
             cli_command(*args),
-            env={**cli_env(self.path), **env},
+            env={**cli_env(self.path, self.database_url), **env},
             cwd=self.path.parent,
             capture_output=True,
             text=True,
@@ -112,14 +119,40 @@ class Home:
         }
 
     def model_calls(self, thread: str) -> Counter[str]:
-        """``model_call`` trace events per step."""
-        with closing(sqlite3.connect(self.path / "baton.db")) as conn:
-            rows = conn.execute(
-                "SELECT step, COUNT(*) FROM trace_events WHERE thread_id = ?"
-                " AND kind = 'model_call' GROUP BY step",
-                (thread,),
-            ).fetchall()
+        """``model_call`` trace events per step, from the engine the processes used."""
+        sql = (
+            "SELECT step, COUNT(*) FROM trace_events WHERE thread_id = ?"
+            " AND kind = 'model_call' GROUP BY step"
+        )
+        if self.database_url is not None:
+            with psycopg.connect(self.database_url) as pg:
+                rows = pg.execute(sql.replace("?", "%s"), (thread,)).fetchall()
+        else:
+            with closing(sqlite3.connect(self.path / "baton.db")) as conn:
+                rows = conn.execute(sql, (thread,)).fetchall()
         return Counter({str(step): int(n) for step, n in rows})
+
+    def rows_by_engine(self, thread: str) -> dict[str, dict[str, int]]:
+        """The thread's checkpoint, ledger and trace rows in each engine ({} if none there)."""
+        queries = {
+            "checkpoints": "SELECT COUNT(*) FROM checkpoints WHERE thread_id = ?",
+            "effects": "SELECT COUNT(*) FROM effects WHERE thread_id = ?",
+            "trace_events": "SELECT COUNT(*) FROM trace_events WHERE thread_id = ?",
+        }
+        found: dict[str, dict[str, int]] = {"sqlite": {}, "postgresql": {}}
+        uri = f"{(self.path / 'baton.db').resolve().as_uri()}?mode=ro"
+        local = (self.path / "baton.db").exists()
+        with closing(sqlite3.connect(uri if local else ":memory:", uri=local)) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            for table, sql in queries.items():
+                if table in tables:
+                    found["sqlite"][table] = int(conn.execute(sql, (thread,)).fetchone()[0])
+        if self.database_url is not None:
+            with psycopg.connect(self.database_url) as pg:
+                for table, sql in queries.items():
+                    row = pg.execute(sql.replace("?", "%s"), (thread,)).fetchone()
+                    found["postgresql"][table] = int(row[0]) if row else 0
+        return found
 
 
 def points_reached(home: Home) -> list[tuple[int, str]]:

@@ -4,12 +4,18 @@ CI runs a representative subset: each effect killed between its backend call and
 commit, and one point of each other kind (superstep commit, worker-subgraph commit, worker
 model call) per request. Set
 ``RELIABILITY_MATRIX=full`` (``make reliability`` does) for every point.
+
+Each request runs on both engines: SQLite under the home, and PostgreSQL
+(``BATON_DATABASE_URL``, a fresh database per run). CI runs PostgreSQL for the refund only
+(the request with the most effects); the full matrix runs every request on both.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,7 @@ from typing import Any
 import pytest
 from cli_process import DOUBLE_CHARGE
 from crash_matrix import KILLED, Home, final_state, kind_of, points_reached
+from postgres_db import create_database, drop_database
 from reliability_log import report
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +36,14 @@ REQUESTS = {
 }
 ALWAYS = ("effect", "email")
 IN_CI = ":after_backend@"
+FULL = os.environ.get("RELIABILITY_MATRIX") == "full"
+ENGINES = ("sqlite", "postgresql")
+CASES = [
+    (name, engine)
+    for name in sorted(REQUESTS)
+    for engine in ENGINES
+    if FULL or engine == "sqlite" or name == "refund"
+]
 
 
 @dataclass(frozen=True)
@@ -53,11 +68,38 @@ class Case:
     unhandled: int = 0
 
 
-def reference_run(root: Path, request: str) -> Reference:
-    home = Home(root / "home")
-    home.sequence(request, "t")
-    assert home.unhandled == 0
-    details = home.show("t")
+@contextmanager
+def engine_home(root: Path, engine: str) -> Iterator[Home]:
+    """A fresh home; on PostgreSQL also a fresh database, dropped afterwards."""
+    if engine == "sqlite":
+        yield Home(root / "home")
+        return
+    url = create_database()
+    try:
+        yield Home(root / "home", database_url=url)
+    finally:
+        drop_database(url)
+
+
+def assert_on_engine(home: Home, engine: str) -> None:
+    """The thread's checkpoints and trace are in ``engine``, and none in the other."""
+    rows = home.rows_by_engine("t")
+    other = "sqlite" if engine == "postgresql" else "postgresql"
+    assert rows[engine]["checkpoints"] > 0 and rows[engine]["trace_events"] > 0, rows
+    assert not any(rows[other].values()), rows
+
+
+def reference_run(root: Path, request: str, engine: str) -> Reference:
+    with engine_home(root, engine) as home:
+        home.sequence(request, "t")
+        assert home.unhandled == 0
+        details = home.show("t")
+        assert_on_engine(home, engine)
+        return reference_of(home, details)
+
+
+def reference_of(home: Home, details: dict[str, Any]) -> Reference:
+    """The reference numbers of a finished uncrashed run."""
     return Reference(
         final_state(details),
         home.effects(),
@@ -69,7 +111,7 @@ def reference_run(root: Path, request: str) -> Reference:
 
 def selected(points: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Every point with RELIABILITY_MATRIX=full, else effects plus one of each other kind."""
-    if os.environ.get("RELIABILITY_MATRIX") == "full":
+    if FULL:
         return points
     chosen = [p for p in points if IN_CI in p[1]]
     for kind in sorted({kind_of(p[1]) for p in points} - set(ALWAYS)):
@@ -78,8 +120,17 @@ def selected(points: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return chosen
 
 
-def crash_case(root: Path, request: str, point: tuple[int, str], ref: Reference) -> Case:
-    home = Home(root / "home")
+def crash_case(
+    root: Path, request: str, point: tuple[int, str], ref: Reference, engine: str
+) -> Case:
+    with engine_home(root, engine) as home:
+        case = run_case(home, request, point, ref)
+        if engine == "postgresql":
+            assert_on_engine(home, engine)
+        return case
+
+
+def run_case(home: Home, request: str, point: tuple[int, str], ref: Reference) -> Case:
     case = Case(point)
     home.sequence(request, "t", crash=point)
     case.killed = home.processes[-1].returncode == KILLED
@@ -110,25 +161,31 @@ def crash_case(root: Path, request: str, point: tuple[int, str], ref: Reference)
 
 
 @pytest.mark.timeout(1800)  # the full matrix (make reliability) runs some minutes
-@pytest.mark.parametrize("name", sorted(REQUESTS))
+@pytest.mark.parametrize(("name", "engine"), CASES)
 def test_every_crash_point_resumes_to_the_uncrashed_result(
-    name: str, tmp_path_factory: pytest.TempPathFactory
+    name: str, engine: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     request = REQUESTS[name]
-    ref = reference_run(tmp_path_factory.mktemp(f"{name}-reference"), request)
+    ref = reference_run(tmp_path_factory.mktemp(f"{name}-reference"), request, engine)
     assert ref.points, "the reference run reached no crash point"
     cases = selected(ref.points)
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = list(
             pool.map(
-                lambda p: crash_case(tmp_path_factory.mktemp(f"{name}-crash"), request, p, ref),
+                lambda p: crash_case(
+                    tmp_path_factory.mktemp(f"{name}-crash"), request, p, ref, engine
+                ),
                 cases,
             )
         )
     killed = sum(c.killed for c in done)
-    print(f"\n{name}: killed at {killed} of {len(ref.points)} crash points ({len(cases)} run)")
+    print(
+        f"\n{name} on {engine}: killed at {killed} of {len(ref.points)} crash points"
+        f" ({len(cases)} run)"
+    )
     report(
         f"crash matrix: {name}",
+        engine=engine,
         kills=killed,
         faults={"SIGKILL": len(done)},
         duplicates=sum(c.duplicates for c in done),
