@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import time
-from collections.abc import Sequence
-from typing import Any, cast
-
 from persistence.migrations import Migration
-from persistence.runs import UNFINISHED, MultitaskStrategy, RunRecord, RunStatus
+from persistence.run_rows import SqlRunStore
 from persistence.sqlite.store_conn import StoreConnection
 
 MIGRATIONS = (
@@ -40,130 +34,13 @@ MIGRATIONS = (
 )
 """The store's versioned schema on SQLite."""
 
-_COLUMNS = (
-    "run_id, thread_id, tenant, assistant_id, graph_id, status, multitask_strategy, "
-    "created_at, updated_at, metadata, kwargs, attempt, result, error"
-)
 
-
-def _record(row: sqlite3.Row) -> RunRecord:
-    return RunRecord(
-        run_id=row["run_id"],
-        thread_id=row["thread_id"],
-        tenant=row["tenant"],
-        assistant_id=row["assistant_id"],
-        graph_id=row["graph_id"],
-        status=cast(RunStatus, row["status"]),
-        multitask_strategy=cast(MultitaskStrategy, row["multitask_strategy"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        metadata=json.loads(row["metadata"]),
-        kwargs=json.loads(row["kwargs"]),
-        attempt=row["attempt"],
-        result=json.loads(row["result"]) if row["result"] is not None else None,
-        error=row["error"],
-    )
-
-
-class SqliteRunStore:
+class SqliteRunStore(SqlRunStore):
     """``persistence.runs.RunStore`` on SQLite."""
 
+    MARK = "?"
+    ORDER = "rowid"
+
     def __init__(self, db: StoreConnection) -> None:
-        self.db = db
+        super().__init__(db)
         db.migrate("service_runs", MIGRATIONS)
-
-    def insert(self, run: RunRecord) -> None:
-        """Store a new run."""
-        with self.db.write() as conn:
-            conn.execute(
-                f"INSERT INTO service_runs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    run.run_id,
-                    run.thread_id,
-                    run.tenant,
-                    run.assistant_id,
-                    run.graph_id,
-                    run.status,
-                    run.multitask_strategy,
-                    run.created_at,
-                    run.updated_at,
-                    json.dumps(run.metadata),
-                    json.dumps(run.kwargs),
-                    run.attempt,
-                    json.dumps(run.result) if run.result is not None else None,
-                    run.error,
-                ),
-            )
-
-    def get(self, run_id: str) -> RunRecord | None:
-        """The run, or None."""
-        rows = self.db.read(f"SELECT {_COLUMNS} FROM service_runs WHERE run_id = ?", (run_id,))
-        return _record(rows[0]) if rows else None
-
-    def list_for_thread(
-        self, thread_id: str, *, limit: int, offset: int, status: RunStatus | None = None
-    ) -> list[RunRecord]:
-        """The thread's runs, newest first."""
-        where, params = "thread_id = ?", [thread_id]
-        if status is not None:
-            where += " AND status = ?"
-            params.append(status)
-        rows = self.db.read(
-            f"SELECT {_COLUMNS} FROM service_runs WHERE {where} "
-            "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        )
-        return [_record(row) for row in rows]
-
-    def update(
-        self,
-        run_id: str,
-        *,
-        status: RunStatus | None = None,
-        attempt: int | None = None,
-        result: dict[str, Any] | None = None,
-        error: str | None = None,
-        kwargs: dict[str, Any] | None = None,
-    ) -> None:
-        """Change what is given (and ``updated_at``); leave the rest."""
-        sets: list[str] = ["updated_at = ?"]
-        params: list[Any] = [time.time()]
-        for column, value in (("status", status), ("attempt", attempt), ("error", error)):
-            if value is not None:
-                sets.append(f"{column} = ?")
-                params.append(value)
-        for column, document in (("result", result), ("kwargs", kwargs)):
-            if document is not None:
-                sets.append(f"{column} = ?")
-                params.append(json.dumps(document))
-        with self.db.write() as conn:
-            conn.execute(
-                f"UPDATE service_runs SET {', '.join(sets)} WHERE run_id = ?", (*params, run_id)
-            )
-
-    def unfinished(self) -> list[RunRecord]:
-        """Every pending or running run, oldest first."""
-        marks = ",".join("?" for _ in UNFINISHED)
-        rows = self.db.read(
-            f"SELECT {_COLUMNS} FROM service_runs WHERE status IN ({marks}) "
-            "ORDER BY created_at, rowid",
-            UNFINISHED,
-        )
-        return [_record(row) for row in rows]
-
-    def delete(self, run_ids: Sequence[str]) -> None:
-        """Remove these runs' records."""
-        with self.db.write() as conn:
-            conn.executemany("DELETE FROM service_runs WHERE run_id = ?", [(r,) for r in run_ids])
-
-    def delete_for_thread(self, thread_id: str) -> list[str]:
-        """Remove every run of the thread; the ids removed."""
-        with self.db.write() as conn:
-            ids = [
-                str(row[0])
-                for row in conn.execute(
-                    "SELECT run_id FROM service_runs WHERE thread_id = ?", (thread_id,)
-                )
-            ]
-            conn.execute("DELETE FROM service_runs WHERE thread_id = ?", (thread_id,))
-        return ids
