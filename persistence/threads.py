@@ -7,6 +7,7 @@ and the status the service last saw (idle, busy, interrupted, error).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -82,3 +83,37 @@ def metadata_matches(stored: Any, wanted: Any) -> bool:
             key in stored and metadata_matches(stored[key], value) for key, value in wanted.items()
         )
     return bool(stored == wanted)
+
+
+SCAN_PAGE = 500
+"""Rows read per query while a metadata filter looks for a page of matches."""
+
+
+def matching_page(
+    read: Callable[[int, int], Sequence[Any]],
+    query: ThreadQuery,
+    metadata_of: Callable[[Any], Any],
+    record: Callable[[Any], ThreadRecord],
+) -> list[ThreadRecord]:
+    """One page of the rows whose metadata contains ``query.metadata``, in the rows' order.
+
+    ``read(limit, offset)`` reads the engine's ordered rows; the filter is applied here, the
+    same on both engines, skipping ``query.offset`` matches and keeping ``query.limit``.
+    """
+    found: list[ThreadRecord] = []
+    skipped, scanned = 0, 0
+    while len(found) < query.limit:
+        rows = read(SCAN_PAGE, scanned)
+        scanned += len(rows)
+        for row in rows:
+            if not metadata_matches(metadata_of(row), query.metadata):
+                continue
+            if skipped < query.offset:
+                skipped += 1
+                continue
+            found.append(record(row))
+            if len(found) == query.limit:
+                break
+        if len(rows) < SCAN_PAGE:
+            break
+    return found

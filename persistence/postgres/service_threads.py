@@ -15,7 +15,7 @@ from psycopg.types.json import Jsonb
 
 from persistence.migrations import Migration
 from persistence.postgres.store_conn import PgStoreConnection
-from persistence.threads import ThreadQuery, ThreadRecord, ThreadStatus, metadata_matches
+from persistence.threads import ThreadQuery, ThreadRecord, ThreadStatus, matching_page
 
 MIGRATIONS = (
     Migration(
@@ -40,7 +40,6 @@ MIGRATIONS = (
 """The store's versioned schema on PostgreSQL."""
 
 _COLUMNS = "thread_id, tenant, created_at, updated_at, status, metadata, graph_id, error"
-_SCAN_PAGE = 500
 
 
 def _record(row: DictRow) -> ThreadRecord:
@@ -107,23 +106,14 @@ class PostgresThreadStore:
         if not query.metadata:
             rows = self.db.read(f"{sql} LIMIT %s OFFSET %s", (*params, query.limit, query.offset))
             return [_record(row) for row in rows]
-        found: list[ThreadRecord] = []
-        skipped, scanned = 0, 0
-        while len(found) < query.limit:
-            rows = self.db.read(f"{sql} LIMIT %s OFFSET %s", (*params, _SCAN_PAGE, scanned))
-            scanned += len(rows)
-            for row in rows:
-                if not metadata_matches(row["metadata"], query.metadata):
-                    continue
-                if skipped < query.offset:
-                    skipped += 1
-                    continue
-                found.append(_record(row))
-                if len(found) == query.limit:
-                    break
-            if len(rows) < _SCAN_PAGE:
-                break
-        return found
+        return matching_page(
+            lambda limit, offset: self.db.read(
+                f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset)
+            ),
+            query,
+            lambda row: row["metadata"],
+            _record,
+        )
 
     def update(
         self,

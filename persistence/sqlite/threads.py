@@ -18,7 +18,7 @@ from persistence.threads import (
     ThreadQuery,
     ThreadRecord,
     ThreadStatus,
-    metadata_matches,
+    matching_page,
 )
 
 MIGRATIONS = (
@@ -44,7 +44,6 @@ MIGRATIONS = (
 """The store's versioned schema on SQLite."""
 
 _COLUMNS = "thread_id, tenant, created_at, updated_at, status, metadata, graph_id, error"
-_SCAN_PAGE = 500
 
 
 def _record(row: sqlite3.Row) -> ThreadRecord:
@@ -106,23 +105,12 @@ class SqliteThreadStore:
         if not query.metadata:
             rows = self.db.read(f"{sql} LIMIT ? OFFSET ?", (*params, query.limit, query.offset))
             return [_record(row) for row in rows]
-        found: list[ThreadRecord] = []
-        skipped, scanned = 0, 0
-        while len(found) < query.limit:
-            rows = self.db.read(f"{sql} LIMIT ? OFFSET ?", (*params, _SCAN_PAGE, scanned))
-            scanned += len(rows)
-            for row in rows:
-                if not metadata_matches(json.loads(row["metadata"]), query.metadata):
-                    continue
-                if skipped < query.offset:
-                    skipped += 1
-                    continue
-                found.append(_record(row))
-                if len(found) == query.limit:
-                    break
-            if len(rows) < _SCAN_PAGE:
-                break
-        return found
+        return matching_page(
+            lambda limit, offset: self.db.read(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset)),
+            query,
+            lambda row: json.loads(row["metadata"]),
+            _record,
+        )
 
     def update(
         self,
