@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from state.draft import Draft
 from tools.knowledge_base import policy_text
 from tools.world import World
-from tools.world_db import connect
+from tools.world_store import read
 
 _MONEY = re.compile(r"(?:[$€£]\s?)?\b(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})\b")
 _BANNED = (
@@ -46,9 +45,9 @@ class ReviewRule:
 
 
 def _customer_name(world: World, customer_id: int) -> str | None:
-    with closing(connect(world, readonly=True)) as conn:
+    with read(world) as conn:
         row = conn.execute("SELECT name FROM customers WHERE id = ?", (customer_id,)).fetchone()
-    return str(row[0]) if row else None
+    return str(row["name"]) if row else None
 
 
 def check_tone(draft: Draft, world: World) -> list[str]:
@@ -74,9 +73,9 @@ def _allowed_amounts(world: World, customer_id: int) -> set[Decimal]:
         "SELECT amount_cents FROM refunds WHERE customer_id = ? UNION "
         "SELECT amount_cents FROM orders WHERE customer_id = ?"
     )
-    with closing(connect(world, readonly=True)) as conn:
+    with read(world) as conn:
         rows = conn.execute(sql, (customer_id,) * 3).fetchall()
-    return {Decimal(r[0]) / 100 for r in rows}
+    return {Decimal(r["amount_cents"]) / 100 for r in rows}
 
 
 def check_amounts(draft: Draft, world: World) -> list[str]:
@@ -99,8 +98,10 @@ def check_no_internal_data(draft: Draft, world: World) -> list[str]:
     reasons = [f"remove internal detail '{m.group(0)}'" for m in _INTERNAL.finditer(text)]
     others = {e.lower() for e in re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", text)} - {draft.to.lower()}
     reasons += [f"remove the address {email}" for email in sorted(others)]
-    with closing(connect(world, readonly=True)) as conn:
-        notes = [str(r[0]) for r in conn.execute("SELECT note FROM internal_notes")]
+    with read(world) as conn:
+        notes = [
+            str(r["note"]) for r in conn.execute("SELECT note FROM internal_notes ORDER BY id")
+        ]
     low = text.lower()
     reasons += ["remove text copied from an internal note" for n in notes if n.lower()[:40] in low]
     # Case ids written in internal notes (a risk case, a chargeback) are internal too.

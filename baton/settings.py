@@ -51,10 +51,10 @@ def home_path() -> Path:
 
 def require_world(settings: Settings) -> None:
     """``BadInput`` naming the fix unless the home has a readable world (creates nothing)."""
-    from tools.world import World, WorldUnavailable
+    from tools.world import World, WorldUnavailable, world_database
 
     try:
-        World(settings.home).check()
+        World(settings.home, database=world_database(settings.database)).check()
     except WorldUnavailable as exc:
         raise BadInput(str(exc)) from None
 

@@ -14,14 +14,13 @@ def world_contents(world: World) -> dict[str, list[dict[str, Any]]]:
     """Outbox emails, refunds and tickets, read without writing anything."""
     from tools.money import format_cents
     from tools.outbox import outbox_messages
-    from tools.world_db import open_sqlite
+    from tools.world_store import read
 
     emails = [
         {"to": m["To"], "subject": m["Subject"], "message_id": m["Message-ID"]}
         for m in outbox_messages(world)
     ]
-    conn = open_sqlite(world.db_path, readonly=True)
-    try:
+    with read(world) as conn:
         refunds = [
             {**dict(row), "amount": format_cents(row["amount_cents"])}
             for row in conn.execute(
@@ -35,8 +34,6 @@ def world_contents(world: World) -> dict[str, list[dict[str, Any]]]:
                 "SELECT id, customer_id, product, severity, title FROM tickets ORDER BY id"
             )
         ]
-    finally:
-        conn.close()
     return {"emails": emails, "refunds": refunds, "tickets": tickets}
 
 

@@ -12,7 +12,7 @@ from graphs.trace import TraceLog
 from tools.ledger import EffectLedger
 from tools.registry import build_tools
 from tools.spec import ToolSpec
-from tools.world import World
+from tools.world import World, world_database
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def build_services(
     ``readonly=True`` is for inspecting threads (possibly on a read-only home): the world
     is not opened and the stores create and write nothing.
     """
-    world = World(home=settings.home, smtp_url=settings.smtp_url)
+    world = World(settings.home, settings.smtp_url, world_database(settings.database))
     if not readonly:
         world.open()
     path = settings.db_path

@@ -16,6 +16,7 @@ import pytest
 from postgres_db import create_database, drop_database, empty_tables
 
 from graphs.settings import Settings
+from persistence.database import PostgresDatabase
 from tools.world import World
 
 _PROVIDER_VARS = (
@@ -71,7 +72,7 @@ def postgres_url(postgres_session_url: str) -> str:
 def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """``settings`` on each engine in turn: SQLite under the home, then PostgreSQL."""
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    World(tmp_path / "home").init()
+    World(tmp_path / "home", database=PostgresDatabase(url) if url else None).init()
     return Settings(home=tmp_path / "home", database_url=url, _env_file=None)  # type: ignore[call-arg]
 
 

@@ -42,15 +42,16 @@ def drop_database(url: str) -> None:
 
 
 def empty_tables(url: str) -> None:
-    """Empty every table of the database (its schema stays)."""
+    """Empty every table of the database (its schema stays), the sample world's too."""
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
         names = [
-            row[0]
+            (row[0], row[1])
             for row in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "SELECT schemaname, tablename FROM pg_tables "
+                "WHERE schemaname IN ('public', 'baton_world') "
                 "AND tablename NOT IN ('checkpoint_migrations', 'baton_migrations')"
             )
         ]
         if names:
-            tables = sql.SQL(", ").join(sql.Identifier(n) for n in names)
-            conn.execute(sql.SQL("TRUNCATE {}").format(tables))
+            tables = sql.SQL(", ").join(sql.Identifier(s, n) for s, n in names)
+            conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(tables))

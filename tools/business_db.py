@@ -7,6 +7,8 @@ Money is stored in integer cents so refund limits are exact. Two orders were cha
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS customers (
@@ -110,7 +112,14 @@ def create_schema(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def seed(conn: sqlite3.Connection) -> None:
+class Seedable(Protocol):
+    """A connection (SQLite, or PostgreSQL through ``tools.world_store``) in a transaction."""
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]], /) -> Any:
+        """Run one ``?``-placeholder statement once per row."""
+
+
+def seed(conn: Seedable) -> None:
     """Insert the sample rows; the caller makes sure this runs once per database."""
     conn.executemany("INSERT INTO customers VALUES (?, ?, ?, ?, ?)", CUSTOMERS)
     conn.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?)", ORDERS)

@@ -9,10 +9,10 @@ charge id is never handed back a second time.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from persistence.store_sql import Conn
 from tools.money import format_cents
 
 
@@ -47,15 +47,16 @@ class ChargeStanding:
         }
 
 
-def _captured(conn: sqlite3.Connection, order_id: int) -> list[sqlite3.Row]:
-    return conn.execute(
+def _captured(conn: Conn, order_id: int) -> list[Any]:
+    rows: list[Any] = conn.execute(
         "SELECT id, amount_cents, currency FROM charges WHERE order_id = ? AND status = 'captured'"
         " ORDER BY created_at, id",
         (order_id,),
     ).fetchall()
+    return rows
 
 
-def resolve_charge(conn: sqlite3.Connection, order_id: int, charge_id: str | None) -> str | None:
+def resolve_charge(conn: Conn, order_id: int, charge_id: str | None) -> str | None:
     """The charge a refund is for: the one named, else the order's latest capture."""
     if charge_id is not None:
         return charge_id
@@ -63,9 +64,7 @@ def resolve_charge(conn: sqlite3.Connection, order_id: int, charge_id: str | Non
     return str(captured[-1]["id"]) if captured else None
 
 
-def charge_standing(
-    conn: sqlite3.Connection, order_id: int, charge_id: str | None
-) -> ChargeStanding:
+def charge_standing(conn: Conn, order_id: int, charge_id: str | None) -> ChargeStanding:
     """Read the charge (named, or the latest capture) of ``order_id`` as it stands now.
 
     The caller checks that a named charge exists, belongs to the order and was captured.

@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from persistence.store_sql import Conn
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
-from tools.world_db import connect
+from tools.world_store import read
 
 
 def check_recipient(world: World, customer_id: int, to: str) -> str:
@@ -18,11 +19,13 @@ def check_recipient(world: World, customer_id: int, to: str) -> str:
     Addresses compare case-insensitively; any other difference is a different person, and
     mail to them would leak this customer's details.
     """
-    conn = connect(world, readonly=True)
-    try:
-        row = conn.execute("SELECT email FROM customers WHERE id = ?", (customer_id,)).fetchone()
-    finally:
-        conn.close()
+    with read(world) as conn:
+        return recipient_on_file(conn, customer_id, to)
+
+
+def recipient_on_file(conn: Conn, customer_id: int, to: str) -> str:
+    """``check_recipient`` on an open connection to the world."""
+    row = conn.execute("SELECT email FROM customers WHERE id = ?", (customer_id,)).fetchone()
     if row is None:
         raise ToolRejected(f"customer {customer_id} does not exist")
     email = str(row["email"])
@@ -33,13 +36,12 @@ def check_recipient(world: World, customer_id: int, to: str) -> str:
 
 def customer_by_email(world: World, email: str) -> int | None:
     """The id of the customer with this address on file (compared case-insensitively)."""
-    conn = connect(world, readonly=True)
-    try:
+    with read(world) as conn:
+        # lower() on both sides: ASCII case folding on SQLite (as COLLATE NOCASE), and on
+        # PostgreSQL too for the addresses on file.
         row = conn.execute(
-            "SELECT id FROM customers WHERE email = ? COLLATE NOCASE", (email.strip(),)
+            "SELECT id FROM customers WHERE lower(email) = lower(?)", (email.strip(),)
         ).fetchone()
-    finally:
-        conn.close()
     return int(row["id"]) if row is not None else None
 
 
@@ -79,11 +81,8 @@ def find_customer(world: World, args: FindCustomerArgs) -> dict[str, Any]:
     Several matches are counted, never listed: their names and emails are other
     customers' data.
     """
-    conn = connect(world, readonly=True)
-    try:
-        rows = conn.execute("SELECT id, name, email, tier FROM customers").fetchall()
-    finally:
-        conn.close()
+    with read(world) as conn:
+        rows = conn.execute("SELECT id, name, email, tier FROM customers ORDER BY id").fetchall()
     found = rows
     asked = []
     if args.email:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from contextlib import closing
 from dataclasses import dataclass
 
 from state.plan import Step
 from tools.world import World
-from tools.world_db import connect
+from tools.world_store import read
 
 _IDS = r"s?\s*(?:ids?|numbers?|no\.?)?\s*#?\s*(\d{3,}(?:\s*(?:,|and|&|or)\s*#?\s*\d{3,})*)"
 _CUSTOMER_ID = re.compile(rf"\bcustomer{_IDS}", re.IGNORECASE)
@@ -59,8 +58,8 @@ def owner_mismatches(world: World, text: str) -> list[OwnerMismatch]:
     if not orders:
         return []
     folded = f" {_folded(text)} "
-    with closing(connect(world, readonly=True)) as conn:
-        customers = conn.execute("SELECT id, name, email FROM customers").fetchall()
+    with read(world) as conn:
+        customers = conn.execute("SELECT id, name, email FROM customers ORDER BY id").fetchall()
         owners = {
             int(row["id"]): int(row["customer_id"])
             for row in conn.execute(

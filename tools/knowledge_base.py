@@ -1,13 +1,20 @@
 """The support knowledge base: markdown policy docs indexed for full-text search (FTS5).
 
-Docs ship inside the package (``tools/kb_docs``) and are copied into the world database,
-one FTS row per ``## Section``, so search and the review rules read the same text.
+Docs ship inside the package (``tools/kb_docs``) and are copied into an SQLite FTS5 index,
+one row per ``## Section``, so search and the review rules read the same text. With the
+world in ``world.db`` the index lives there too; with the world in PostgreSQL it is
+derived data each process builds in memory from the shipped docs on first use (nothing to
+migrate or share between replicas), searched with the same statement, so results and
+citations are identical on both engines.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -22,6 +29,9 @@ if TYPE_CHECKING:
 INTRO_SECTION = "Overview"
 # Enough terms for any real question; bounds the work a pasted essay can cause.
 MAX_QUERY_TERMS = 32
+
+_MEMORY: dict[str, sqlite3.Connection] = {}
+_MEMORY_LOCK = threading.Lock()
 
 
 class KbHit(BaseModel):
@@ -105,13 +115,28 @@ def match_expression(query: str) -> str | None:
     return " OR ".join(f'"{term}"' for term in terms) or None
 
 
+@contextmanager
+def _index(world: World) -> Iterator[sqlite3.Connection]:
+    """The index to read: the world file's, or (world in PostgreSQL) the process's own."""
+    if world.database is None:
+        with closing(connect(world, readonly=True)) as conn:
+            yield conn
+        return
+    with _MEMORY_LOCK:  # one connection, used by one thread at a time
+        if "index" not in _MEMORY:
+            built = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            built.row_factory = sqlite3.Row
+            index_docs(built)
+            _MEMORY["index"] = built
+        yield _MEMORY["index"]
+
+
 def search(world: World, query: str, k: int = 4) -> list[KbHit]:
     """Return up to ``k`` sections best matching ``query``, best first (bm25)."""
     expression = match_expression(query)
     if expression is None or k < 1:
         return []
-    conn = connect(world, readonly=True)
-    try:
+    with _index(world) as conn:
         rows = conn.execute(
             # Column weights: doc is unindexed, a heading match counts double a body match.
             "SELECT doc, section, snippet(kb_sections, 2, '', '', ' … ', 64) AS snippet,"
@@ -119,8 +144,6 @@ def search(world: World, query: str, k: int = 4) -> list[KbHit]:
             " FROM kb_sections WHERE kb_sections MATCH ? ORDER BY rank LIMIT ?",
             (expression, k),
         ).fetchall()
-    finally:
-        conn.close()
     return [
         # Snippets cut across line breaks; one line reads better in a tool result.
         KbHit(
@@ -135,12 +158,9 @@ def search(world: World, query: str, k: int = 4) -> list[KbHit]:
 
 def policy_text(world: World, doc: str) -> str:
     """Return the full markdown of one doc (e.g. ``"tone-guide"``) as indexed in the world."""
-    conn = connect(world, readonly=True)
-    try:
+    with _index(world) as conn:
         row = conn.execute("SELECT text FROM kb_docs WHERE doc = ?", (doc,)).fetchone()
         if row is None:
             known = [r[0] for r in conn.execute("SELECT doc FROM kb_docs ORDER BY doc")]
             raise KeyError(f"no knowledge-base doc {doc!r}; known docs: {', '.join(known)}")
         return str(row["text"])
-    finally:
-        conn.close()

@@ -1,7 +1,9 @@
 """The ``send_email`` tool: send a customer email, exactly once per idempotency key.
 
-Every message is written to ``outbox/<key>.eml``; that file is the record that the key was
-used. With an SMTP URL the message is sent first and the file written after, so a crash in
+Every message is written to ``outbox/<key>.eml``; with the world in SQLite that file is the
+record that the key was used. With the world in PostgreSQL the record is the key's row in
+``baton_world.outbox``, shared by every replica (``tools.outbox_pg``), and the file is a
+local copy. With an SMTP URL the message is sent first and recorded after, so a crash in
 between resends (at-least-once) under the same Message-ID, which receivers deduplicate on,
 rather than silently never sending.
 """
@@ -19,7 +21,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from state.draft import Draft
-from tools.customers import check_recipient, customer_by_email
+from tools import outbox_pg
+from tools.customers import check_recipient, customer_by_email, recipient_on_file
 from tools.faults import crash_point
 from tools.outbox_files import message_result, read_message, write_once
 from tools.smtp_transport import send_via_smtp
@@ -111,6 +114,8 @@ def send_email(
         raise ValueError(f"idempotency key {key!r} is not usable as a file name")
     path = world.outbox_dir / f"{key}.eml"
     with _SEND_LOCKS[hash(key) % len(_SEND_LOCKS)]:
+        if world.database is not None:
+            return _send_recorded_in_postgres(world, args, key, sender)
         if path.exists():
             return message_result(read_message(path), path, duplicate=True)
         if args.customer_id is not None:
@@ -125,8 +130,32 @@ def send_email(
     return message_result(message, path, duplicate=False)
 
 
+def _send_recorded_in_postgres(
+    world: World, args: SendEmailArgs, key: str, sender: str
+) -> dict[str, Any]:
+    """``send_email`` with the key's row in PostgreSQL as the record (then a local copy)."""
+    assert world.database is not None
+    path = world.outbox_dir / f"{key}.eml"
+    with outbox_pg.claim(world.database, key) as claim:
+        if claim.recorded is not None:
+            write_once(path, claim.recorded)
+            return message_result(claim.recorded, path, duplicate=True)
+        if args.customer_id is not None:
+            recipient_on_file(claim.conn, args.customer_id, args.to)
+        message = build_message(args, key, sender)
+        if world.smtp_url is not None:
+            send_via_smtp(world.smtp_url, message)
+            crash_point("email:after_smtp")  # sent, not yet recorded: the unknown outcome
+            message["X-Baton-Transport"] = "smtp"
+        claim.record(message)
+    write_once(path, message)
+    return message_result(message, path, duplicate=False)
+
+
 def outbox_messages(world: World) -> list[EmailMessage]:
     """Every message in the outbox, oldest first."""
+    if world.database is not None:
+        return outbox_pg.messages(world.database)
     if not world.outbox_dir.exists():
         return []
     paths = [p for p in world.outbox_dir.glob("*.eml") if not p.name.startswith(".")]
@@ -142,13 +171,21 @@ def email_reconciliation(world: World, sender: str = DEFAULT_SENDER) -> Reconcil
     """
 
     def outcome_known(ctx: ToolCallContext) -> bool:
-        return world.smtp_url is None or (world.outbox_dir / f"{ctx.idempotency_key}.eml").exists()
+        if world.smtp_url is None:
+            return True
+        if world.database is not None:
+            return outbox_pg.sent(world.database, ctx.idempotency_key)
+        return (world.outbox_dir / f"{ctx.idempotency_key}.eml").exists()
 
     def record_sent(args: SendEmailArgs, ctx: ToolCallContext) -> dict[str, Any]:
         message = build_message(args, ctx.idempotency_key, sender)
         message["X-Baton-Transport"] = "smtp"
         message["X-Baton-Reconciled"] = "a human confirmed it was sent"
         path = world.outbox_dir / f"{ctx.idempotency_key}.eml"
+        if world.database is not None:
+            recorded = outbox_pg.record_once(world.database, ctx.idempotency_key, message)
+            write_once(path, recorded)
+            return message_result(recorded, path, duplicate=recorded is not message)
         if not write_once(path, message):
             return message_result(read_message(path), path, duplicate=True)
         return message_result(message, path, duplicate=False)

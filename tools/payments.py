@@ -10,18 +10,18 @@ refund is recorded under the call's idempotency key so a retried call never pays
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from contextlib import closing
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from persistence.store_sql import Conn
 from tools.charges import ChargeStanding, charge_standing, resolve_charge
 from tools.money import format_cents, to_cents
 from tools.spec import AlreadyDone, Fact, ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
-from tools.world_db import connect, immediate, utc_timestamp
+from tools.world_db import utc_timestamp
+from tools.world_store import read, write
 
 
 class IssueRefundArgs(BaseModel):
@@ -46,7 +46,7 @@ class IssueRefundArgs(BaseModel):
     )
 
 
-def _recorded(row: sqlite3.Row, duplicate: bool) -> dict[str, Any]:
+def _recorded(row: Any, duplicate: bool) -> dict[str, Any]:
     return {
         "refund_id": row["id"],
         "order_id": row["order_id"],
@@ -58,7 +58,7 @@ def _recorded(row: sqlite3.Row, duplicate: bool) -> dict[str, Any]:
     }
 
 
-def _check_charge(conn: sqlite3.Connection, args: IssueRefundArgs) -> None:
+def _check_charge(conn: Conn, args: IssueRefundArgs) -> None:
     """A named charge must exist, belong to the order and have been captured."""
     if args.charge_id is None:
         return
@@ -74,7 +74,7 @@ def _check_charge(conn: sqlite3.Connection, args: IssueRefundArgs) -> None:
         )
 
 
-def _check_rules(conn: sqlite3.Connection, args: IssueRefundArgs, cents: int) -> ChargeStanding:
+def _check_rules(conn: Conn, args: IssueRefundArgs, cents: int) -> ChargeStanding:
     """Raise ``ToolRejected`` (``AlreadyDone``) if the refund may not run; else the charge."""
     order = conn.execute("SELECT * FROM orders WHERE id = ?", (args.order_id,)).fetchone()
     if order is None:
@@ -119,45 +119,42 @@ def issue_refund(world: World, args: IssueRefundArgs, idempotency_key: str) -> d
     except ValueError as exc:
         raise ToolRejected(str(exc)) from exc
     select = "SELECT * FROM refunds WHERE idempotency_key = ?"
-    conn = connect(world)
-    try:
-        # The immediate transaction serialises check-then-insert across workers, so two
-        # different refunds cannot both pass the remaining-amount check.
-        with immediate(conn):
-            existing = conn.execute(select, (idempotency_key,)).fetchone()
-            if existing is not None:
-                return _recorded(existing, duplicate=True)
-            charge_id = _check_rules(conn, args, cents).charge_id
-            refund_id = "re_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
-            conn.execute(
-                "INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    refund_id,
-                    charge_id,
-                    args.order_id,
-                    args.customer_id,
-                    cents,
-                    args.currency.upper(),
-                    args.reason,
-                    idempotency_key,
-                    utc_timestamp(),
-                ),
-            )
-            return _recorded(conn.execute(select, (idempotency_key,)).fetchone(), False)
-    finally:
-        conn.close()
+    # The write transaction (SQLite's write lock, PostgreSQL's advisory lock on the world)
+    # serialises check-then-insert across workers, processes and replicas, so two
+    # different refunds cannot both pass the remaining-amount check.
+    with write(world) as conn:
+        existing = conn.execute(select, (idempotency_key,)).fetchone()
+        if existing is not None:
+            return _recorded(existing, duplicate=True)
+        charge_id = _check_rules(conn, args, cents).charge_id
+        refund_id = "re_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
+        conn.execute(
+            "INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                refund_id,
+                charge_id,
+                args.order_id,
+                args.customer_id,
+                cents,
+                args.currency.upper(),
+                args.reason,
+                idempotency_key,
+                utc_timestamp(),
+            ),
+        )
+        return _recorded(conn.execute(select, (idempotency_key,)).fetchone(), False)
 
 
 def refund_fact(world: World, args: IssueRefundArgs) -> str:
     """The fact a refund creates: money returned for one charge."""
-    with closing(connect(world, readonly=True)) as conn:
+    with read(world) as conn:
         charge = resolve_charge(conn, args.order_id, args.charge_id)
     return f"refund of charge {charge}" if charge else f"refund of order {args.order_id}"
 
 
 def refund_standing(world: World, args: IssueRefundArgs) -> dict[str, Any]:
     """The charge as it stands now: its refundable remainder and the refunds against it."""
-    with closing(connect(world, readonly=True)) as conn:
+    with read(world) as conn:
         charge = charge_standing(conn, args.order_id, args.charge_id)
     if charge.charge_id is None:
         return {"refundable": f"0.00 {args.currency.upper()}", "charge_id": None}

@@ -1,9 +1,10 @@
 """The ``sql_query`` tool: read-only SQL over the business database for analysts.
 
-Three independent locks keep it read-only: a connection with ``query_only``, a check that
-the text is one SELECT/WITH statement, and an authorizer that denies every action except
-reading. ``internal_notes`` stays queryable (analysts are internal); the
-review rules keep its contents out of customer messages.
+With the world in PostgreSQL the statement runs there (``tools.sql_query_pg``: the same
+rules, PostgreSQL's own locks). On SQLite, three independent locks keep it read-only: a
+connection with ``query_only``, a check that the text is one SELECT/WITH statement, and an
+authorizer that denies every action except reading. ``internal_notes`` stays queryable
+(analysts are internal); the review rules keep its contents out of customer messages.
 
 Least data: at most ``ROW_CAP`` rows come back, and contact fields
 (``business_db.CONTACT_FIELDS``: names, emails, phones) read as ``[masked]`` except for the
@@ -21,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools import sql_query_pg
 from tools.business_db import CONTACT_FIELDS
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
@@ -38,7 +40,7 @@ _READ_KEYWORD = re.compile(r"(?:SELECT|WITH)\b", re.IGNORECASE)
 
 
 class SqlQueryArgs(BaseModel):
-    """Arguments of ``sql_query``."""
+    """Arguments of ``sql_query`` (the world in SQLite)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -60,6 +62,19 @@ class SqlQueryArgs(BaseModel):
         default=None,
         gt=0,
         description="The order this step is about: its owner's name and email are shown.",
+    )
+
+
+class PgSqlQueryArgs(SqlQueryArgs):
+    """Arguments of ``sql_query`` with the world in PostgreSQL: the same, another dialect."""
+
+    sql: str = Field(
+        min_length=1,
+        max_length=5000,
+        description=(
+            "One PostgreSQL SELECT (or WITH ... SELECT) statement. Tables: customers, orders, "
+            "charges, refunds, tickets, internal_notes. Money columns are integer cents."
+        ),
     )
 
 
@@ -132,6 +147,17 @@ def run_query(
     body = statement[_LEADING_NOISE.match(statement).end() :]  # type: ignore[union-attr]
     if not _READ_KEYWORD.match(body):
         raise ToolRejected("only a single SELECT (or WITH ... SELECT) statement is allowed")
+    if world.database is not None:
+        columns, rows, shown = sql_query_pg.run(
+            world.database,
+            statement,
+            customer_id,
+            order_id,
+            row_cap=ROW_CAP,
+            time_limit_s=TIME_LIMIT_S,
+            mask=MASK,
+        )
+        return _result(columns, rows, shown, _names_contact(statement))
     conn = connect(world, readonly=True)
     # The views live in the connection's own temp schema; the world file stays untouched.
     conn.execute("PRAGMA query_only=OFF")
@@ -154,12 +180,26 @@ def run_query(
         raise ToolRejected(f"query refused: {reason}") from exc
     finally:
         conn.close()
+    values = [[_json_value(v) for v in row] for row in rows]
+    return _result(columns, values, shown, authorizer.read_contact)
+
+
+def _names_contact(statement: str) -> bool:
+    """Whether a statement reads customers' contact fields (or all their columns)."""
+    contact = {c for _, columns in CONTACT_FIELDS.values() for c in columns}
+    words = {w.casefold() for w in re.findall(r"\w+|\*", statement)}
+    return bool(words & set(CONTACT_FIELDS)) and bool(words & (contact | {"*"}))
+
+
+def _result(
+    columns: list[str], rows: list[list[Any]], shown: set[int], read_contact: bool
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "columns": columns,
-        "rows": [[_json_value(v) for v in row] for row in rows[:ROW_CAP]],
+        "rows": rows[:ROW_CAP],
         "truncated": len(rows) > ROW_CAP,
     }
-    if authorizer.read_contact:
+    if read_contact:
         whose = ", ".join(f"customer {c}" for c in sorted(shown)) or "no customer"
         result["masked"] = (
             f"contact fields (names, emails) are shown only for {whose}; other customers' "
@@ -175,16 +215,18 @@ def build_sql_query(world: World) -> ToolSpec:
     def run(args: SqlQueryArgs, ctx: ToolCallContext) -> dict[str, Any]:
         return run_query(world, args.sql, args.customer_id, args.order_id)
 
+    dialect = "SQLite" if world.database is None else "PostgreSQL"
     return ToolSpec(
         name="sql_query",
         description=(
-            "Run one read-only SQL SELECT against the business database (customers, orders, "
+            f"Run one read-only {dialect} SELECT against the business database (customers, "
+            "orders, "
             f"charges, refunds, tickets, internal_notes). At most {ROW_CAP} rows are returned; "
             "amounts are in cents. Writes are refused. Customers' names and emails are masked "
             "except for the customer (customer_id) or order owner (order_id) the step is about; "
             "find a customer by name or email with find_customer."
         ),
-        args_schema=SqlQueryArgs,
+        args_schema=SqlQueryArgs if world.database is None else PgSqlQueryArgs,
         reversible=True,
         run=run,
     )

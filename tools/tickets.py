@@ -6,14 +6,14 @@ re-run node must not open the same ticket twice.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
-from tools.world_db import connect, immediate, utc_timestamp
+from tools.world_db import utc_timestamp
+from tools.world_store import write
 
 
 class FileTicketArgs(BaseModel):
@@ -33,7 +33,7 @@ class FileTicketArgs(BaseModel):
     customer_id: int | None = Field(default=None, description="Reporting customer, if known.")
 
 
-def _ticket(row: sqlite3.Row, duplicate: bool) -> dict[str, Any]:
+def _ticket(row: Any, duplicate: bool) -> dict[str, Any]:
     return {
         "ticket_id": row["id"],
         "product": row["product"],
@@ -48,36 +48,32 @@ def _ticket(row: sqlite3.Row, duplicate: bool) -> dict[str, Any]:
 def file_ticket(world: World, args: FileTicketArgs, idempotency_key: str) -> dict[str, Any]:
     """Insert the ticket once per ``idempotency_key``; a repeat returns the same ticket."""
     select = "SELECT * FROM tickets WHERE idempotency_key = ?"
-    conn = connect(world)
-    try:
-        with immediate(conn):
-            existing = conn.execute(select, (idempotency_key,)).fetchone()
-            if existing is not None:
-                return _ticket(existing, duplicate=True)
-            if (
-                args.customer_id is not None
-                and not conn.execute(
-                    "SELECT 1 FROM customers WHERE id = ?", (args.customer_id,)
-                ).fetchone()
-            ):
-                raise ToolRejected(f"customer {args.customer_id} does not exist")
-            conn.execute(
-                "INSERT INTO tickets (customer_id, product, severity, title, summary, body,"
-                " idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    args.customer_id,
-                    args.product,
-                    args.severity,
-                    args.title,
-                    args.summary,
-                    args.body,
-                    idempotency_key,
-                    utc_timestamp(),
-                ),
-            )
-            return _ticket(conn.execute(select, (idempotency_key,)).fetchone(), duplicate=False)
-    finally:
-        conn.close()
+    with write(world) as conn:
+        existing = conn.execute(select, (idempotency_key,)).fetchone()
+        if existing is not None:
+            return _ticket(existing, duplicate=True)
+        if (
+            args.customer_id is not None
+            and not conn.execute(
+                "SELECT 1 FROM customers WHERE id = ?", (args.customer_id,)
+            ).fetchone()
+        ):
+            raise ToolRejected(f"customer {args.customer_id} does not exist")
+        conn.execute(
+            "INSERT INTO tickets (customer_id, product, severity, title, summary, body,"
+            " idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                args.customer_id,
+                args.product,
+                args.severity,
+                args.title,
+                args.summary,
+                args.body,
+                idempotency_key,
+                utc_timestamp(),
+            ),
+        )
+        return _ticket(conn.execute(select, (idempotency_key,)).fetchone(), duplicate=False)
 
 
 def build_file_ticket(world: World) -> ToolSpec:

@@ -2,8 +2,13 @@
 
 The world is data, like the refunds and emails it records: only ``init`` (``baton world
 init``, ``baton demo`` on a new home) and ``reset`` (``baton demo --reset``) create it.
-Everything else opens it with ``check``, and a missing or unreadable ``world.db`` is an
-error that names the fix, never a fresh seed that would forget what was already done.
+Everything else opens it with ``check``, and a missing or unreadable world is an error
+that names the fix, never a fresh seed that would forget what was already done.
+
+Where it lives follows ``BATON_DATABASE_URL``: unset, in ``BATON_HOME/world.db`` with the
+outbox as ``BATON_HOME/outbox/<key>.eml`` files; set, in the ``baton_world`` schema of
+that PostgreSQL database (``tools.world_pg``), outbox rows included, so every replica sees
+the same world whatever its home.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from persistence.database import Database, PostgresDatabase
 from tools import business_db, knowledge_base
 from tools.world_db import immediate, open_sqlite
 
@@ -25,14 +31,31 @@ class WorldUnavailable(Exception):
 
 @dataclass(frozen=True)
 class World:
-    """Where the world lives on disk, and how outgoing email leaves it.
+    """Where the world lives, and how outgoing email leaves it.
 
     ``smtp_url`` (``smtp://host:port``) sends email for real; without it, messages are
-    only written to the outbox folder.
+    only recorded in the outbox. ``database`` is the PostgreSQL database holding the
+    world; None keeps it in ``home`` (SQLite).
     """
 
     home: Path
     smtp_url: str | None = None
+    database: PostgresDatabase | None = None
+
+    @property
+    def where(self) -> str:
+        """The world's place, as errors and ``baton world init`` name it."""
+        if self.database is not None:
+            return f"PostgreSQL {self.database.safe_url} (schema baton_world)"
+        return str(self.db_path)
+
+    def exists(self) -> bool:
+        """Whether any world is there, readable or not (reads only)."""
+        if self.database is None:
+            return self.db_path.exists()
+        from tools import world_pg
+
+        return world_pg.problem(self.database) != "absent"
 
     @property
     def db_path(self) -> Path:
@@ -52,6 +75,10 @@ class World:
         waits for the lock and then sees the marker. An existing world is never re-seeded.
         """
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
+        if self.database is not None:
+            from tools import world_pg
+
+            return world_pg.init(self.database)
         conn = open_sqlite(self.db_path)
         try:
             with immediate(conn):
@@ -70,6 +97,9 @@ class World:
 
     def check(self) -> None:
         """Raise ``WorldUnavailable`` unless the world database is there and readable."""
+        if self.database is not None:
+            self._check_pg(self.database)
+            return
         path = self.db_path
         if not path.is_file():
             raise WorldUnavailable(
@@ -100,10 +130,27 @@ class World:
                 "sample world with `baton demo --reset`"
             )
 
+    def _check_pg(self, database: PostgresDatabase) -> None:
+        from tools import world_pg
+
+        problem = world_pg.problem(database)
+        if problem == "absent":
+            raise WorldUnavailable(
+                f"no world in {self.where}: create the sample world with `baton world init` "
+                "(or `baton demo --reset`), or restore the database from a backup"
+            )
+        if problem is not None:
+            raise WorldUnavailable(
+                f"the world in {self.where} {problem}: restore it from a backup, or start a "
+                "new sample world with `baton demo --reset`"
+            )
+
     def open(self) -> None:
         """Check the world before a run; re-index the policy docs if the shipped ones changed."""
         self.check()
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
+        if self.database is not None:
+            return  # the policy docs' index is built in memory, from the shipped docs
         with closing(open_sqlite(self.db_path)) as conn:
             if not knowledge_base.docs_current(conn):
                 with immediate(conn):
@@ -111,10 +158,24 @@ class World:
 
     def reset(self) -> None:
         """Delete the database and the outbox, then create the freshly seeded world."""
+        if self.database is not None:
+            from tools import world_pg
+
+            self._clear_outbox_files()
+            world_pg.reset(self.database)
+            return
         for suffix in ("", "-wal", "-shm"):
             self.db_path.with_name(self.db_path.name + suffix).unlink(missing_ok=True)
+        self._clear_outbox_files()
+        self.init()
+
+    def _clear_outbox_files(self) -> None:
         if self.outbox_dir.exists():
             for item in self.outbox_dir.iterdir():
                 if item.is_file():
                     item.unlink()
-        self.init()
+
+
+def world_database(database: Database) -> PostgresDatabase | None:
+    """The database a world with these settings lives in: PostgreSQL, or None for SQLite."""
+    return database if isinstance(database, PostgresDatabase) else None

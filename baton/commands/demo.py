@@ -69,13 +69,20 @@ def prepare_world(settings: Settings, reset: bool) -> None:
     A home that has threads but lost its world is not re-seeded behind anyone's back:
     opening it fails with the fix (``--reset`` or ``baton world init``).
     """
-    from tools.world import World
+    from tools.world import World, world_database
 
-    world = World(settings.home, settings.smtp_url)
+    world = World(settings.home, settings.smtp_url, world_database(settings.database))
     if reset:
         world.reset()
         say("reset the sample world: business database and outbox (threads are kept)")
-    elif not world.db_path.exists() and not settings.db_path.exists() and world.init():
+    elif world.database is not None and not world.exists() and world.init():
+        say(f"created the sample world in {world.where}")
+    elif (
+        world.database is None
+        and not world.exists()
+        and not settings.db_path.exists()
+        and world.init()
+    ):
         say(f"created the sample world in {settings.home}")
 
 

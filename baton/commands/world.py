@@ -32,12 +32,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def world_init_command(args: argparse.Namespace) -> int:
     """Seed a new world; leave an existing one alone; refuse to touch an unreadable one."""
-    from tools.world import World, WorldUnavailable
+    from tools.world import World, WorldUnavailable, world_database
 
     settings = load_settings()
-    world = World(settings.home, settings.smtp_url)
+    world = World(settings.home, settings.smtp_url, world_database(settings.database))
     created = False
-    if world.db_path.exists():
+    if world.exists():
         try:
             world.check()
         except WorldUnavailable as exc:
@@ -45,10 +45,11 @@ def world_init_command(args: argparse.Namespace) -> int:
     else:
         ensure_home_writable(settings)
         created = world.init()
+    place = world.where if world.database is not None else str(settings.home)
     if args.json:
-        print_json({"world": str(world.db_path), "created": created})
+        print_json({"world": world.where, "created": created})
     elif created:
-        say(f"created the sample world in {settings.home}")
+        say(f"created the sample world in {place}")
     else:
-        say(f"the world in {settings.home} already exists; nothing changed")
+        say(f"the world in {place} already exists; nothing changed")
     return exit_codes.DONE
