@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from persistence.database import PostgresDatabase
 from tools.spec import ToolCallContext
 from tools.world import World
 
@@ -32,3 +33,12 @@ def make_ctx() -> Callable[..., ToolCallContext]:
         )
 
     return make
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
+    """The sample world on each engine: ``world.db`` in a home, then the session's PostgreSQL."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    world = World(tmp_path / "world", database=PostgresDatabase(url) if url else None)
+    world.init()
+    return world

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import closing
 from typing import Any
 
 import pytest
@@ -10,11 +9,17 @@ from pydantic import ValidationError
 
 from tools.customers import FindCustomerArgs, build_find_customer, find_customer
 from tools.world import World
-from tools.world_db import connect
+from tools.world_store import write
 
 
 def _find(world: World, **args: Any) -> dict[str, Any]:
     return find_customer(world, FindCustomerArgs.model_validate(args))
+
+
+@pytest.fixture
+def world(engine_world: World) -> World:
+    """Every test here on both engines."""
+    return engine_world
 
 
 @pytest.mark.parametrize(
@@ -42,7 +47,7 @@ def test_accents_do_not_matter(world: World) -> None:
 
 
 def test_several_matches_are_counted_never_listed(world: World) -> None:
-    with closing(connect(world)) as conn:
+    with write(world) as conn:
         conn.execute(
             "INSERT INTO customers VALUES (1200, 'Dana Whitfield', 'dana.w@example.org',"
             " 'free', '2025-06-01T00:00:00Z')"

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from tools.payments import build_issue_refund
 from tools.spec import AlreadyDone, ToolCallContext, ToolRejected
 from tools.world import World
-from tools.world_db import connect
+from tools.world_store import read, write
 
 DANA = {"order_id": 5531, "customer_id": 1042, "amount": "129.00", "currency": "USD"}
 
@@ -22,12 +22,16 @@ def _refund(world: World, ctx: ToolCallContext, **overrides: Any) -> dict[str, A
 
 
 def _refund_rows(world: World, order_id: int) -> list[tuple[Any, ...]]:
-    conn = connect(world, readonly=True)
-    try:
-        sql = "SELECT id, charge_id, amount_cents, currency, idempotency_key FROM refunds"
-        return [tuple(r) for r in conn.execute(sql + " WHERE order_id = ?", (order_id,))]
-    finally:
-        conn.close()
+    columns = ("id", "charge_id", "amount_cents", "currency", "idempotency_key")
+    with read(world) as conn:
+        sql = f"SELECT {', '.join(columns)} FROM refunds WHERE order_id = ? ORDER BY created_at, id"
+        return [tuple(r[c] for c in columns) for r in conn.execute(sql, (order_id,))]
+
+
+@pytest.fixture
+def world(engine_world: World) -> World:
+    """Every test here on both engines."""
+    return engine_world
 
 
 def test_refund_of_the_duplicate_charge_succeeds(
@@ -141,15 +145,12 @@ def test_concurrent_retries_of_one_call_refund_once(
 
 def _refund_outside_baton(world: World, charge_id: str | None, cents: int) -> None:
     """A row written straight into the refunds table, as a payments team would."""
-    conn = connect(world)
-    try:
+    with write(world) as conn:
         conn.execute(
             "INSERT INTO refunds VALUES ('re_manual', ?, 5531, 1042, ?, 'USD', 'by hand',"
             " 'manual-1', '2025-06-01T10:00:00Z')",
             (charge_id, cents),
         )
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("charge_id", ["ch_5531_2", None])

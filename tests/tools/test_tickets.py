@@ -8,7 +8,7 @@ import pytest
 from tools.spec import ToolCallContext, ToolRejected
 from tools.tickets import build_file_ticket
 from tools.world import World
-from tools.world_db import connect
+from tools.world_store import read
 
 TICKET = {
     "product": "Billing",
@@ -26,11 +26,14 @@ def _file(world: World, ctx: ToolCallContext, **overrides: Any) -> dict[str, Any
 
 
 def _count(world: World) -> int:
-    conn = connect(world, readonly=True)
-    try:
-        return int(conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
-    finally:
-        conn.close()
+    with read(world) as conn:
+        return int(conn.execute("SELECT COUNT(*) AS n FROM tickets").fetchone()["n"])
+
+
+@pytest.fixture
+def world(engine_world: World) -> World:
+    """Every test here on both engines."""
+    return engine_world
 
 
 def test_same_key_returns_the_same_ticket(
