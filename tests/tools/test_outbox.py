@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from pydantic import ValidationError
 
+from persistence.database import PostgresDatabase
 from tools.outbox import build_send_email, outbox_messages
 from tools.spec import ToolCallContext, ToolRejected, ToolTransientError
 from tools.world import World
@@ -26,6 +28,12 @@ EMAIL = {
 def _send(world: World, ctx: ToolCallContext, **overrides: Any) -> dict[str, Any]:
     spec = build_send_email(world)
     return spec.run(spec.validate_args({**EMAIL, **overrides}), ctx)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def world(engine_world: World) -> World:
+    """Every test here on both engines."""
+    return engine_world
 
 
 def test_writes_a_parseable_eml_with_the_derived_message_id(
@@ -119,13 +127,12 @@ def smtp_server() -> Iterator[tuple[str, _Inbox]]:
 
 
 def test_smtp_delivers_exactly_one_message(
-    tmp_path: Path,
+    engine_world: World,
     smtp_server: tuple[str, _Inbox],
     make_ctx: Callable[..., ToolCallContext],
 ) -> None:
     url, inbox = smtp_server
-    world = World(home=tmp_path, smtp_url=url)
-    world.init()
+    world = dataclasses.replace(engine_world, smtp_url=url)
     first = _send(world, make_ctx("smtp1"))
     again = _send(world, make_ctx("smtp1"))
     assert first["transport"] == "smtp"
@@ -138,10 +145,34 @@ def test_smtp_delivers_exactly_one_message(
 
 
 def test_unreachable_smtp_is_transient_and_records_nothing(
-    tmp_path: Path, make_ctx: Callable[..., ToolCallContext]
+    engine_world: World, make_ctx: Callable[..., ToolCallContext]
 ) -> None:
-    world = World(home=tmp_path, smtp_url=f"smtp://127.0.0.1:{_free_port()}")
-    world.init()
+    world = dataclasses.replace(engine_world, smtp_url=f"smtp://127.0.0.1:{_free_port()}")
     with pytest.raises(ToolTransientError, match="unreachable"):
         _send(world, make_ctx("down"))
     assert outbox_messages(world) == []
+
+
+def test_two_homes_on_one_postgres_database_send_each_key_once(
+    postgres_url: str,
+    tmp_path: Path,
+    smtp_server: tuple[str, _Inbox],
+    make_ctx: Callable[..., ToolCallContext],
+) -> None:
+    # Two replicas: different homes, one database. The key's row in PostgreSQL is the
+    # record, so the second replica neither sends nor records the email again.
+    url, inbox = smtp_server
+    database = PostgresDatabase(postgres_url)
+    one = World(tmp_path / "one", smtp_url=url, database=database)
+    two = World(tmp_path / "two", smtp_url=url, database=database)
+    one.init()
+    assert not two.init()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda w: _send(w, make_ctx("shared")), [one, two, one, two]))
+    assert [r["duplicate"] for r in results].count(False) == 1
+    assert len(inbox.received) == 1
+    assert [m["Message-ID"] for m in outbox_messages(two)] == ["<shared@baton.local>"]
+    assert (tmp_path / "two" / "outbox" / "shared.eml").is_file()  # each home's copy
+    reconciliation = build_send_email(two).reconciliation
+    assert reconciliation is not None and reconciliation.outcome_known(make_ctx("shared"))
+    assert not reconciliation.outcome_known(make_ctx("never-sent"))
