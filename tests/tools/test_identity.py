@@ -8,6 +8,12 @@ from tools.identity import owner_mismatches
 from tools.world import World
 
 
+@pytest.fixture
+def world(engine_world: World) -> World:
+    """Every test here on both engines."""
+    return engine_world
+
+
 @pytest.mark.parametrize(
     ("text", "named"),
     [

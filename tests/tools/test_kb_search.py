@@ -11,6 +11,12 @@ from tools.spec import ToolCallContext
 from tools.world import World
 
 
+@pytest.fixture
+def world(engine_world: World) -> World:
+    """Every test here on both engines."""
+    return engine_world
+
+
 def test_hits_carry_a_doc_section_citation(
     world: World, make_ctx: Callable[..., ToolCallContext]
 ) -> None:
