@@ -68,21 +68,22 @@ async def _flows(urls: list[str], orders: list[int]) -> tuple[float, list[str]]:
 def throughput(workdir: Path, replicas: int, flows: int) -> dict[str, Any]:
     """``flows`` flows at once over ``replicas`` replicas: seconds, flows/s, all done once."""
     home = workdir / f"throughput-{replicas}" / "home"
-    orders = seed_home(home, flows + 1)
     with _database() as url, ExitStack() as stack:
+        orders = seed_home(home, flows + 1, url)
         env = {"BATON_DATABASE_URL": url, **REPLICA_ENV}
         urls = [
             stack.enter_context(baton_serve(home, env, f"serve-{n}.log")) for n in range(replicas)
         ]
         asyncio.run(_flows(urls, orders[:1]))  # warm-up: first-call costs of every path
         seconds, statuses = asyncio.run(_flows(urls, orders[1:]))
+        refunds = refunded(home, orders, url)
     return {
         "replicas": replicas,
         "flows": flows,
         "seconds": seconds,
         "flows_per_s": flows / seconds,
         "done": statuses.count("done"),
-        "refunds": refunded(home, orders),
+        "refunds": refunds,
     }
 
 
@@ -112,8 +113,8 @@ def recovery(workdir: Path, repeats: int) -> dict[str, Any]:
     seconds = []
     for n in range(repeats):
         home = workdir / f"recovery-{n}" / "home"
-        orders = seed_home(home, 1)
         with _database() as url, ExitStack() as stack:
+            orders = seed_home(home, 1, url)
             env = {"BATON_DATABASE_URL": url, **REPLICA_ENV}
             survivor = stack.enter_context(baton_serve(home, env, "serve-survivor.log"))
             doomed_env = {**env, "BATON_CRASH_AT": "worker:analyst:after_model"}

@@ -9,15 +9,16 @@ request and finds the charges in the database like any other).
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import uuid
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.types import Command
+
+if TYPE_CHECKING:
+    from tools.world import World
 
 FIRST_ORDER = 9000
 CUSTOMER = 1042
@@ -34,14 +35,24 @@ def request_for(order: int) -> str:
     )
 
 
-def seed_home(home: Path, flows: int) -> list[int]:
-    """Create the world under ``home`` with ``flows`` doubly charged orders; their ids."""
+def _world(home: Path, database_url: str | None) -> World:
+    from persistence.database import PostgresDatabase
     from tools.world import World
 
-    world = World(home=home)
+    return World(home, database=PostgresDatabase(database_url) if database_url else None)
+
+
+def seed_home(home: Path, flows: int, database_url: str | None = None) -> list[int]:
+    """Create the world with ``flows`` doubly charged orders; their ids.
+
+    The world is under ``home``, or in the PostgreSQL database ``database_url`` names.
+    """
+    from tools.world_store import write
+
+    world = _world(home, database_url)
     world.init()
     orders = [FIRST_ORDER + i for i in range(flows)]
-    with closing(sqlite3.connect(world.db_path)) as conn, conn:
+    with write(world) as conn:
         for order in orders:
             conn.execute(
                 "INSERT INTO orders VALUES (?, ?, 'Pro plan annual', ?, 'USD', 'paid', ?)",
@@ -55,12 +66,14 @@ def seed_home(home: Path, flows: int) -> list[int]:
     return orders
 
 
-def refunded(home: Path, orders: list[int]) -> int:
+def refunded(home: Path, orders: list[int], database_url: str | None = None) -> int:
     """How many refunds the orders got (a correct run gives one each)."""
-    with closing(sqlite3.connect(home / "world.db")) as conn:
+    from tools.world_store import read
+
+    with read(_world(home, database_url)) as conn:
         marks = ",".join("?" for _ in orders)
-        row = conn.execute(f"SELECT COUNT(*) FROM refunds WHERE order_id IN ({marks})", orders)
-        return int(row.fetchone()[0])
+        sql = f"SELECT COUNT(*) AS n FROM refunds WHERE order_id IN ({marks})"
+        return int(conn.execute(sql, orders).fetchone()["n"])
 
 
 @dataclass

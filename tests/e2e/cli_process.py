@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.world import World
+from world_rows import world_of, world_rows
 
 DOUBLE_CHARGE = (
     "Customer 1042 was charged twice for order 5531. Please refund the duplicate charge "
@@ -51,7 +49,7 @@ class Baton:
 
     def __post_init__(self) -> None:
         if self.with_world:
-            World(self.home).init()
+            world_of(self.home, self.database_url).init()
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``baton ARGS`` to completion."""
@@ -94,11 +92,11 @@ class Baton:
 
     def refunds_for(self, order_id: int) -> list[tuple[str, int]]:
         """(id, amount in cents) of each refund recorded for an order."""
-        uri = f"{(self.home / 'world.db').resolve().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
-            rows = conn.execute(
-                "SELECT id, amount_cents FROM refunds WHERE order_id = ?", (order_id,)
-            ).fetchall()
+        rows = world_rows(
+            world_of(self.home, self.database_url),
+            "SELECT id, amount_cents FROM refunds WHERE order_id = ? ORDER BY created_at, id",
+            order_id,
+        )
         return [(str(r[0]), int(r[1])) for r in rows]
 
     def emails(self) -> list[Path]:

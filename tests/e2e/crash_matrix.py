@@ -10,8 +10,8 @@ final state, with each refund, email and ticket existing once and no completed s
 calling its model again.
 
 A ``Home`` with a ``database_url`` runs every process with ``BATON_DATABASE_URL`` set:
-checkpoints, effect ledger, budget, audit and trace go to that PostgreSQL database, the
-sample world stays in SQLite under the home.
+checkpoints, effect ledger, budget, audit, trace and the sample world go to that PostgreSQL
+database (each process still writes its copy of a sent email under the home).
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from typing import Any
 
 import psycopg
 from cli_process import cli_command, cli_env
-
-from tools.world import World
+from world_rows import world_of, world_rows
 
 MAX_PROCESSES = 8
 KILLED = -signal.SIGKILL
@@ -41,13 +40,14 @@ class Home:
 
     path: Path
     database_url: str | None = None
-    """PostgreSQL for everything but the world; ``None``: SQLite under the home."""
+    """PostgreSQL for everything, the world included; ``None``: SQLite under the home."""
     processes: list[subprocess.CompletedProcess[str]] = field(default_factory=list)
 
     def baton(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         """Run ``baton ARGS`` with extra environment variables."""
-        if not (self.path / "world.db").exists():
-            World(self.path).init()
+        world = world_of(self.path, self.database_url)
+        if not world.exists():
+            world.init()
         done = subprocess.run(
             cli_command(*args),
             env={**cli_env(self.path, self.database_url), **env},
@@ -103,18 +103,19 @@ class Home:
         assert done.returncode == 0, done.stderr
         return dict(json.loads(done.stdout))
 
-    def world_count(self, table: str, where: str = "1") -> int:
+    def world_count(self, table: str, where: str = "1 = 1") -> int:
         """Rows in one table of the world database (matching ``where``)."""
-        uri = f"{(self.path / 'world.db').resolve().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
-            sql = f"SELECT COUNT(*) FROM {table} WHERE {where}"
-            return int(conn.execute(sql).fetchone()[0])
+        world = world_of(self.path, self.database_url)
+        sql = f"SELECT COUNT(*) AS n FROM {table} WHERE {where}"
+        return int(world_rows(world, sql)[0][0])
 
     def effects(self) -> dict[str, int]:
         """Refunds, emails and tickets that exist in the world."""
         return {
             "refunds": self.world_count("refunds"),
-            "emails": len(list((self.path / "outbox").glob("*.eml"))),
+            "emails": self.world_count("outbox")
+            if self.database_url
+            else len(list((self.path / "outbox").glob("*.eml"))),
             "tickets": self.world_count("tickets"),
         }
 

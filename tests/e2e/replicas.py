@@ -1,7 +1,8 @@
-"""Several ``baton serve`` replicas on loopback ports over one PostgreSQL database and home.
+"""Several ``baton serve`` replicas on loopback ports over one PostgreSQL database.
 
-The home holds what is still kept in files (the sample world, the outbox); runs, threads,
-stream events, leases and checkpoints are in the database every replica shares.
+Each replica has a home of its own (as on separate machines): runs, threads, stream
+events, leases, checkpoints and the sample world (refunds, tickets, the outbox) are in the
+database every replica shares, so effects are counted there, not in any home.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from serve_process import Server
 
 LEASE_TTL_S = 5.0
@@ -25,9 +27,9 @@ REPLICA_ENV = {"BATON_LEASE_TTL_S": str(LEASE_TTL_S), "BATON_CLAIM_INTERVAL_S": 
 
 @dataclass
 class Replicas:
-    """Replicas sharing ``home`` and ``database_url``."""
+    """Replicas sharing ``database_url``, each with its own home under ``root``."""
 
-    home: Path
+    root: Path
     database_url: str
     started: list[Server] = field(default_factory=list)
     """Every replica ``start`` started (stopped by the test's fixture)."""
@@ -42,9 +44,32 @@ class Replicas:
         return servers
 
     def replica(self, name: str, **env: str) -> Server:
-        """A new replica (not started); its log is ``serve-NAME.log`` beside the home."""
+        """A new replica (not started) on ``root/home-NAME``; its log is ``root/serve-NAME.log``."""
         env = {"BATON_DATABASE_URL": self.database_url, **REPLICA_ENV, **env}
-        return Server(self.home, env=env, log_name=f"serve-{name}.log")
+        return Server(self.root / f"home-{name}", env=env, log_name=f"serve-{name}.log")
+
+    def refunds(self, order_id: int) -> list[int]:
+        """Amounts (cents) of the refunds PostgreSQL records for an order."""
+        return [
+            int(row[0])
+            for row in self._query(
+                "SELECT amount_cents FROM baton_world.refunds WHERE order_id = %s", order_id
+            )
+        ]
+
+    def emails(self) -> list[str]:
+        """The Message-IDs of the emails PostgreSQL records as sent, oldest first."""
+        rows = self._query("SELECT message FROM baton_world.outbox ORDER BY seq")
+        return [
+            line.split(":", 1)[1].strip()
+            for row in rows
+            for line in bytes(row[0]).decode().splitlines()
+            if line.lower().startswith("message-id:")
+        ]
+
+    def _query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.database_url) as conn:
+            return conn.execute(sql, params).fetchall()
 
 
 def pause(server: Server) -> None:

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cli_process import cli_env
-
-from tools.world import World
+from world_rows import world_of, world_rows
 
 KEYS = {"acme": "acme-key-0123456789", "globex": "globex-key-0123456789"}
 """API keys of the two tenants the tests use."""
@@ -59,8 +58,9 @@ class Server:
 
     def spawn(self, **extra_env: str) -> None:
         """Start the process without waiting for it (on a home with the sample world)."""
-        if not (self.home / "world.db").exists():
-            World(self.home).init()
+        world = world_of(self.home, self.env.get("BATON_DATABASE_URL"))
+        if world.database is not None or not world.db_path.exists():
+            world.init()
         env = cli_env(self.home)
         keys = ",".join(f"{key}={tenant}" for tenant, key in KEYS.items())
         env.update(BATON_API_KEYS=keys, BATON_SERVE_PORT=str(self.port), **self.env, **extra_env)
@@ -117,12 +117,9 @@ class Server:
 
     def refunds(self, order_id: int) -> list[int]:
         """Amounts (cents) of the refunds recorded for an order."""
-        uri = f"{(self.home / 'world.db').resolve().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
-            rows = conn.execute(
-                "SELECT amount_cents FROM refunds WHERE order_id = ?", (order_id,)
-            ).fetchall()
-        return [int(row[0]) for row in rows]
+        world = world_of(self.home, self.env.get("BATON_DATABASE_URL"))
+        sql = "SELECT amount_cents FROM refunds WHERE order_id = ? ORDER BY created_at, id"
+        return [int(row[0]) for row in world_rows(world, sql, order_id)]
 
     def audit_events(self, thread_id: str) -> list[str]:
         """The approval audit's events for a thread, oldest first."""

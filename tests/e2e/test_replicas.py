@@ -1,5 +1,8 @@
 """Three ``baton serve`` replicas over one PostgreSQL database: any replica serves any thread.
 
+Each replica has its own BATON_HOME, so nothing is shared through files: the world the
+flows act on is in PostgreSQL, and effects are counted there.
+
 A flow started on A is streamed live from C and approved on B; the same approval posted to
 two replicas at once is carried out once (the other gets 409); a replica killed mid-run
 has its run carried on by another within 5 s; a replica stalled past its lease is woken up
@@ -40,9 +43,9 @@ DOUBLE_5602 = "Customer 1077 was charged twice for order 5602; refund the duplic
 
 @pytest.fixture
 def replicas(tmp_path: Path) -> Iterator[Replicas]:
-    """A fresh home and database; every replica started from it is stopped at the end."""
+    """A fresh database (a home per replica); every replica started is stopped at the end."""
     url = create_database()
-    made = Replicas(tmp_path / "home", url)
+    made = Replicas(tmp_path, url)
     try:
         yield made
     finally:
@@ -87,7 +90,9 @@ async def test_a_flow_started_on_a_streamed_from_c_and_approved_on_b(replicas: R
     assert refund["value"]["name"] == "issue_refund"
     result = await _client(b).runs.wait(tid, "baton", command=_approve(refund))
     await _finish(_client(c), tid, result)
-    assert a.refunds(5531) == [12900] and len(a.emails()) == 1
+    assert replicas.refunds(5531) == [12900] and len(replicas.emails()) == 1
+    homes = [server.home for server in (a, b, c)]
+    assert len(set(homes)) == 3 and not any((home / "world.db").exists() for home in homes)
     runs = await _client(c).runs.list(tid)
     assert sorted(r["status"] for r in runs) == ["success"] * 3
 
@@ -110,7 +115,7 @@ async def test_one_approval_posted_to_two_replicas_is_carried_out_once(
     done = [o for o in outcomes if isinstance(o, dict)]
     assert len(done) == 1 and [status_of(r) for r in refused] == [409], outcomes
     await _finish(_client(b), tid, done[0])
-    assert a.refunds(5602) == [4900] and len(a.emails()) == 1
+    assert replicas.refunds(5602) == [4900] and len(replicas.emails()) == 1
 
 
 @FULL
@@ -145,10 +150,10 @@ async def test_a_killed_replica_s_run_is_finished_by_another_within_5_s(
     assert recovered_s < 5.0, f"carried on and finished {recovered_s:.1f} s after the kill"
     if "effect" in point:
         await _finish(_client(a), tid, result)
-        assert len(a.emails()) == 1
+        assert len(replicas.emails()) == 1
     else:
         assert (await _waiting(_client(a), tid))["value"]["name"] == "issue_refund"
-    assert a.refunds(5531) == ([12900] if "effect" in point else [])
+    assert replicas.refunds(5531) == ([12900] if "effect" in point else [])
 
 
 @FULL
@@ -180,20 +185,20 @@ async def test_a_replica_stalled_past_its_lease_writes_nothing_when_it_wakes(
     refund = await _waiting(_client(stalled), tid)  # the woken replica serves the thread too
     result = await _client(stalled).runs.wait(tid, "baton", command=_approve(refund))
     await _finish(_client(a), tid, result)
-    assert a.refunds(5531) == [12900] and len(a.emails()) == 1
+    assert replicas.refunds(5531) == [12900] and len(replicas.emails()) == 1
 
 
 @FULL
 async def test_fifty_flows_over_three_replicas_all_finish_once(replicas: Replicas) -> None:
-    orders = seed_home(replicas.home, 50)
+    orders = seed_home(replicas.root / "seed", 50, replicas.database_url)
     servers = replicas.start("a", "b", "c")
     clients = [_client(server) for server in servers]
     flows = await asyncio.gather(
         *(sdk_flow(clients[i % 3], order) for i, order in enumerate(orders))
     )
     assert [flow.status for flow in flows] == ["done"] * 50
-    assert refunded(replicas.home, orders) == 50  # one refund per order, none twice
-    assert len(servers[0].emails()) == 50
+    assert refunded(replicas.root / "seed", orders, replicas.database_url) == 50  # none twice
+    assert len(set(replicas.emails())) == len(replicas.emails()) == 50
     for server in servers:
         assert "Traceback" not in server.log_tail(200_000), server.log_name
         assert " 500 " not in server.log_tail(200_000)
@@ -224,4 +229,4 @@ async def test_connections_ended_by_the_server_mid_run_lose_nothing(replicas: Re
     refund = await _waiting(_client(b), tid)
     result = await _client(b).runs.wait(tid, "baton", command=_approve(refund))
     await _finish(_client(a), tid, result)
-    assert a.refunds(5531) == [12900] and len(a.emails()) == 1
+    assert replicas.refunds(5531) == [12900] and len(replicas.emails()) == 1

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-
 from served import served
+from world_rows import world_rows
 
 from graphs.audit import ApprovalAudit
 from graphs.settings import Settings
+from tools.world import World, world_database
 
 DOUBLE = "Customer 1042 was charged twice for order 5531; refund the duplicate and email them."
 POLICY = "How long does a refund for a duplicate charge take to reach the customer?"
@@ -30,9 +29,8 @@ async def test_the_approval_flow_and_a_rollback_on_either_engine(engine_settings
         assert len(await app.sdk.runs.list(tid)) == 2
         history = await app.sdk.threads.get_history(tid, limit=100)
         assert history and all(h["metadata"].get("run_id") for h in history[:-1])
-    with closing(sqlite3.connect(engine_settings.home / "world.db")) as conn:
-        rows = conn.execute("SELECT amount_cents FROM refunds WHERE order_id = 5531").fetchall()
-    assert rows == [(12900,)]
+    world = World(engine_settings.home, database=world_database(engine_settings.database))
+    assert world_rows(world, "SELECT amount_cents FROM refunds WHERE order_id = 5531") == [(12900,)]
     audit = ApprovalAudit(engine_settings.db_path, database=engine_settings.database)
     events = [row["event"] for row in audit.rows(tid)]  # in PostgreSQL when it is selected
     # the refund ran once; undoing its run put its approval back, and the new turn let it go
