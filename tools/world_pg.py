@@ -63,7 +63,10 @@ MIGRATIONS = (
             f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{READER_ROLE}') THEN "
             f"CREATE ROLE {READER_ROLE} NOLOGIN; END IF; "
             "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
-            f"GRANT {READER_ROLE} TO CURRENT_USER",
+            # SET ROLE needs membership (a superuser has it already).
+            "DO $$ BEGIN "
+            f"IF NOT pg_has_role(current_user, '{READER_ROLE}', 'MEMBER') THEN "
+            f"EXECUTE 'GRANT {READER_ROLE} TO ' || quote_ident(current_user); END IF; END $$",
         ),
     ),
 )
