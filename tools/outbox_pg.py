@@ -20,7 +20,7 @@ from email.parser import BytesParser
 
 from persistence.database import PostgresDatabase
 from tools.world_db import utc_timestamp
-from tools.world_store import PgWorldConn, pg_transaction
+from tools.world_store import PgReadConn, PgWorldConn, pg_pool, pg_transaction
 
 
 def parse(data: bytes) -> EmailMessage:
@@ -66,13 +66,14 @@ def record_once(database: PostgresDatabase, key: str, message: EmailMessage) -> 
 
 def sent(database: PostgresDatabase, key: str) -> bool:
     """Whether an email was recorded under ``key``."""
-    with pg_transaction(database) as conn:
-        row = conn.execute("SELECT 1 FROM outbox WHERE idempotency_key = ?", (key,)).fetchone()
-    return row is not None
+    conn = PgReadConn(pg_pool(database))
+    return (
+        conn.execute("SELECT 1 FROM outbox WHERE idempotency_key = ?", (key,)).fetchone()
+        is not None
+    )
 
 
 def messages(database: PostgresDatabase) -> list[EmailMessage]:
     """Every recorded message, oldest first."""
-    with pg_transaction(database) as conn:
-        rows = conn.execute("SELECT message FROM outbox ORDER BY seq").fetchall()
+    rows = PgReadConn(pg_pool(database)).execute("SELECT message FROM outbox ORDER BY seq")
     return [parse(row["message"]) for row in rows]

@@ -28,6 +28,7 @@ from psycopg.errors import QueryCanceled
 from psycopg.rows import tuple_row
 
 from persistence.database import PostgresDatabase
+from persistence.postgres.pool import retrying
 from tools.business_db import CONTACT_FIELDS
 from tools.spec import ToolRejected
 from tools.world_pg import QUERYABLE, READER_ROLE
@@ -107,9 +108,11 @@ def run(
             f"query refused: {outside!r} is outside the world's tables (customers, orders, "
             "charges, refunds, tickets, internal_notes)"
         )
-    result: tuple[list[str], list[list[Any]], set[int]] = ([], [], set())
-    try:
-        with pg_pool(database).write() as conn:
+    pool = pg_pool(database)
+
+    def attempt() -> tuple[list[str], list[list[Any]], set[int]]:
+        result: tuple[list[str], list[list[Any]], set[int]] = ([], [], set())
+        with pool.write() as conn:
             shown = _subjects(conn, customer_id, order_id)
             _views(conn, shown, mask)
             conn.execute("SET LOCAL search_path TO pg_temp")
@@ -122,9 +125,12 @@ def run(
             rows = [[json_value(v) for v in row] for row in cursor.fetchall()]
             result = (columns, rows, shown)
             raise Rollback  # the views and settings go with the transaction
+        return result
+
+    try:
+        return retrying(attempt, pool.pool)  # sent again if its connection was lost
     except QueryCanceled as exc:
         raise ToolRejected("query refused: query took too long") from exc
     except PgError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ToolRejected(f"query refused: {reason}") from exc
-    return result

@@ -7,8 +7,11 @@ the ``baton_world`` schema of the selected database; every transaction first set
 ``search_path`` to it (``SET LOCAL``, so it holds behind pgbouncer in transaction mode),
 ``?`` becomes ``%s``, rows come as dicts, and ``write`` first takes a transaction-level
 advisory lock on ``lock`` (the whole world by default), so check-then-insert sequences
-(refund limits, seeding) run one at a time across processes and replicas. One small pool
-per database URL is shared by every ``World`` of the process.
+(refund limits, seeding) run one at a time across processes and replicas. A read runs
+each statement in its own short transaction, sent again on another connection if its
+connection was lost (as SQLite's autocommit reads are one statement at a time too); a
+write whose connection is lost after it began fails, rolled back. One small pool per
+database URL is shared by every ``World`` of the process.
 """
 
 from __future__ import annotations
@@ -53,6 +56,43 @@ class PgWorldConn:
             cursor.executemany(sql.replace("?", "%s"), [tuple(r) for r in rows])
 
 
+class PgReadConn:
+    """Reads of the world on PostgreSQL: each statement its own transaction, retried."""
+
+    def __init__(self, pool: PgStoreConnection) -> None:
+        self._pool = pool
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+        """Every row of one ``?``-placeholder query (as dicts)."""
+        from persistence.postgres.pool import retrying
+
+        def attempt() -> list[Any]:
+            with self._pool.write() as conn:
+                conn.execute(f"SET LOCAL search_path TO {SCHEMA}")
+                rows: list[Any] = conn.execute(sql.replace("?", "%s"), tuple(params)).fetchall()
+                return rows
+
+        return Rows(retrying(attempt, self._pool.pool))
+
+
+class Rows:
+    """A read's rows, read like a cursor's."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+
+    def fetchone(self) -> Any:
+        """The first row, or None."""
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        """Every row."""
+        return list(self._rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+
 def lock_key(name: str) -> int:
     """The advisory lock key of ``name`` (a signed 64-bit value PostgreSQL accepts)."""
     return zlib.crc32(f"baton:{name}".encode()) - 2**31
@@ -68,7 +108,7 @@ def pg_pool(database: PostgresDatabase) -> PgStoreConnection:
             small = PostgresDatabase(
                 database.url,
                 min_size=0,
-                max_size=4,
+                max_size=3,
                 max_lifetime_s=database.max_lifetime_s,
                 connect_timeout_s=database.connect_timeout_s,
                 application_name=database.application_name,
@@ -100,8 +140,7 @@ def pg_transaction(database: PostgresDatabase, lock: str | None = None) -> Itera
 def read(world: World) -> Iterator[Conn]:
     """A connection for reads of the world's tables (read-only on SQLite)."""
     if world.database is not None:
-        with pg_transaction(world.database) as conn:
-            yield conn
+        yield PgReadConn(pg_pool(world.database))
         return
     with closing(open_sqlite(world.db_path, readonly=True)) as sqlite_conn:
         yield sqlite_conn

@@ -11,10 +11,12 @@ import pytest
 
 from persistence.database import PostgresDatabase
 from persistence.migrations import CREATE_TABLE
+from tools.customers import check_recipient
 from tools.knowledge_base import search
 from tools.outbox import SendEmailArgs, outbox_messages, send_email
 from tools.payments import IssueRefundArgs, issue_refund
 from tools.spec import AlreadyDone
+from tools.sql_query import run_query
 from tools.tickets import FileTicketArgs, file_ticket
 from tools.world import World, WorldUnavailable
 from tools.world_store import read
@@ -164,3 +166,19 @@ def test_search_and_citations_match_the_sqlite_world(pg: PostgresDatabase, tmp_p
     on_sqlite.init()
     for query in ("duplicate charge refund", "escalate outage", "tone greeting", "annual plan"):
         assert search(on_pg, query, 5) == search(on_sqlite, query, 5)
+
+
+def test_reads_are_sent_again_when_the_server_ended_their_connections(
+    pg: PostgresDatabase, tmp_path: Path
+) -> None:
+    world = World(tmp_path, database=pg)
+    world.init()
+    assert check_recipient(world, 1042, "dana.whitfield@example.com")
+    with psycopg.connect(pg.url, autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+            "current_database() AND application_name = 'baton' AND pid <> pg_backend_pid()"
+        ).fetchall()
+    assert ended  # the world's pooled connections
+    assert check_recipient(world, 1042, "dana.whitfield@example.com")
+    assert run_query(world, "SELECT COUNT(*) FROM orders")["rows"] == [[15]]
