@@ -1,4 +1,7 @@
-"""Opening the SQLite files Baton's tools use, with the settings every connection needs."""
+"""Opening the SQLite files Baton's tools use, with the settings every connection needs.
+
+Which engine holds the world is ``tools.world_store``'s business; this is SQLite's side.
+"""
 
 from __future__ import annotations
 
@@ -82,7 +85,7 @@ def open_readonly(
 
 
 def connect(world: World, readonly: bool = False) -> sqlite3.Connection:
-    """Open the world's business database (one that ``World.check`` accepts)."""
+    """Open the world's SQLite file (one that ``World.check`` accepts); see ``world_store``."""
     return open_sqlite(world.db_path, readonly=readonly)
 
 

@@ -108,10 +108,11 @@ def pg_pool(database: PostgresDatabase) -> PgStoreConnection:
             small = PostgresDatabase(
                 database.url,
                 min_size=0,
-                max_size=3,
+                max_size=2,
                 max_lifetime_s=database.max_lifetime_s,
+                max_idle_s=60.0,
                 connect_timeout_s=database.connect_timeout_s,
-                application_name=database.application_name,
+                application_name=f"{database.application_name}-world",
             )
             pool = PgStoreConnection(small, name="baton-world")
             _POOLS[database.url] = pool

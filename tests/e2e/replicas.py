@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from serve_process import Server
+from world_rows import world_of, world_rows
+
+from tools import outbox_pg
 
 LEASE_TTL_S = 5.0
 """The replicas' lease lifetime (the smallest allowed): a stalled replica loses its threads
@@ -50,26 +52,15 @@ class Replicas:
 
     def refunds(self, order_id: int) -> list[int]:
         """Amounts (cents) of the refunds PostgreSQL records for an order."""
-        return [
-            int(row[0])
-            for row in self._query(
-                "SELECT amount_cents FROM baton_world.refunds WHERE order_id = %s", order_id
-            )
-        ]
+        world = world_of(self.root / "reader", self.database_url)
+        sql = "SELECT amount_cents FROM refunds WHERE order_id = ? ORDER BY created_at, id"
+        return [int(row[0]) for row in world_rows(world, sql, order_id)]
 
     def emails(self) -> list[str]:
         """The Message-IDs of the emails PostgreSQL records as sent, oldest first."""
-        rows = self._query("SELECT message FROM baton_world.outbox ORDER BY seq")
-        return [
-            line.split(":", 1)[1].strip()
-            for row in rows
-            for line in bytes(row[0]).decode().splitlines()
-            if line.lower().startswith("message-id:")
-        ]
-
-    def _query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        with psycopg.connect(self.database_url) as conn:
-            return conn.execute(sql, params).fetchall()
+        database = world_of(self.root / "reader", self.database_url).database
+        assert database is not None
+        return [str(message["Message-ID"]) for message in outbox_pg.messages(database)]
 
 
 def pause(server: Server) -> None:

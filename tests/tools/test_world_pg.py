@@ -177,7 +177,7 @@ def test_reads_are_sent_again_when_the_server_ended_their_connections(
     with psycopg.connect(pg.url, autocommit=True) as admin:
         ended = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
-            "current_database() AND application_name = 'baton' AND pid <> pg_backend_pid()"
+            "current_database() AND application_name = 'baton-world' AND pid <> pg_backend_pid()"
         ).fetchall()
     assert ended  # the world's pooled connections
     assert check_recipient(world, 1042, "dana.whitfield@example.com")
