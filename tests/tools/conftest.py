@@ -37,8 +37,15 @@ def make_ctx() -> Callable[..., ToolCallContext]:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def engine_world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
-    """The sample world on each engine: ``world.db`` in a home, then the session's PostgreSQL."""
-    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    world = World(tmp_path / "world", database=PostgresDatabase(url) if url else None)
-    world.init()
+    """The sample world on each engine: ``world.db`` in a home, then the session's PostgreSQL.
+
+    On PostgreSQL only the world's tables start over (``reset``), not the whole database.
+    """
+    if request.param == "sqlite":
+        world = World(tmp_path / "world")
+        world.init()
+        return world
+    url = request.getfixturevalue("postgres_session_url")
+    world = World(tmp_path / "world", database=PostgresDatabase(url))
+    world.reset()
     return world
