@@ -72,7 +72,9 @@ class World:
 
         Idempotent and safe to race between processes: schema creation, seeding and the
         seeded marker commit in one ``BEGIN IMMEDIATE`` transaction, so a second process
-        waits for the lock and then sees the marker. An existing world is never re-seeded.
+        waits for the lock and then sees the marker (on PostgreSQL: the schema by the
+        ``world`` migration, then seeding and the marker in one transaction holding an
+        advisory lock). An existing world is never re-seeded.
         """
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
         if self.database is not None:

@@ -10,6 +10,8 @@ import psycopg
 import pytest
 from cli_process import DOUBLE_CHARGE, Baton
 
+from persistence.migrations import CREATE_TABLE
+
 pytestmark = pytest.mark.e2e
 
 
@@ -64,14 +66,31 @@ def test_a_double_charge_runs_resumes_and_reads_back_from_postgres(
 
 
 def test_a_bad_or_unreachable_database_is_one_line(tmp_path: Path) -> None:
-    bad = Baton(tmp_path / "home", database_url="mysql://somewhere/db")("threads")
+    bad = Baton(tmp_path / "home", "mysql://somewhere/db", with_world=False)("threads")
     assert bad.returncode == 2
     assert bad.stderr.startswith("baton: error: invalid setting database_url")
     assert "\n" not in bad.stderr.strip()
 
-    down = Baton(tmp_path / "home", database_url="postgresql://u:secret@127.0.0.1:1/db")("threads")
+    unreachable = "postgresql://u:secret@127.0.0.1:1/db"
+    down = Baton(tmp_path / "home", unreachable, with_world=False)("threads")
     assert down.returncode == 1
     assert (
         down.stderr
         == "baton: error: cannot connect to PostgreSQL at postgresql://u:***@127.0.0.1:1/db\n"
     )
+
+
+def test_world_init_and_the_missing_world_on_postgres(tmp_path: Path, postgres_url: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS baton_world CASCADE")
+        conn.execute(CREATE_TABLE)
+        conn.execute("DELETE FROM baton_migrations WHERE store = 'world'")
+    baton = Baton(tmp_path / "home", postgres_url, with_world=False)
+    missing = baton("run", "What is the refund policy?")
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("baton: error: no world in PostgreSQL postgresql://")
+    assert "`baton world init`" in missing.stderr and "\n" not in missing.stderr.strip()
+    made = baton.json("world", "init", expect=0)
+    assert made["created"] is True and made["world"].endswith("(schema baton_world)")
+    assert baton.json("world", "init", expect=0)["created"] is False
+    assert not (tmp_path / "home" / "world.db").exists()
