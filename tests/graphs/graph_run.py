@@ -8,20 +8,20 @@ models over the same files: what a new process resuming the thread would have.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
-from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
 from fakes import CallLog, Handler, scripted_tiers
 from langgraph.types import Command, Interrupt
+from world_rows import world_rows
 
 from graphs.checkpointer import open_checkpointer
 from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
 from graphs.trace import TraceLog
 from tools.ledger import EffectLedger
+from tools.world import World, world_database
 
 
 @dataclass
@@ -101,13 +101,14 @@ class Run:
         raise AssertionError("the run kept asking for approvals")
 
     def world_rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        with closing(sqlite3.connect(self.settings.home / "world.db")) as conn:
-            return list(conn.execute(sql, params).fetchall())
+        world = World(self.settings.home, database=world_database(self.settings.database))
+        return world_rows(world, sql, *params)
 
     def refunds(self, order_id: int) -> list[tuple[Any, ...]]:
         """(amount_cents, currency) of every refund on ``order_id``."""
         return self.world_rows(
-            "SELECT amount_cents, currency FROM refunds WHERE order_id = ?", order_id
+            "SELECT amount_cents, currency FROM refunds WHERE order_id = ? ORDER BY created_at, id",
+            order_id,
         )
 
     def outbox(self) -> list[str]:
