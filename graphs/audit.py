@@ -85,25 +85,24 @@ class ApprovalAudit:
         detail: str = "",
     ) -> None:
         """Add one row (ignored if the same event was recorded before)."""
-        with self.db.write(locked=False) as conn:
-            conn.execute(
-                "INSERT INTO approval_audit (thread_id, step, tool, tool_call_id,"
-                " args_json, args_hash, event, decision, decider, detail, at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                (
-                    thread_id,
-                    step,
-                    tool,
-                    tool_call_id,
-                    json.dumps(args, sort_keys=True, default=str),
-                    args_hash,
-                    event,
-                    decision,
-                    decider,
-                    detail[:2000],
-                    time.time(),
-                ),
-            )
+        self.db.execute(
+            "INSERT INTO approval_audit (thread_id, step, tool, tool_call_id,"
+            " args_json, args_hash, event, decision, decider, detail, at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+            (
+                thread_id,
+                step,
+                tool,
+                tool_call_id,
+                json.dumps(args, sort_keys=True, default=str),
+                args_hash,
+                event,
+                decision,
+                decider,
+                detail[:2000],
+                time.time(),
+            ),
+        )
 
     def rows(self, thread_id: str) -> list[dict[str, Any]]:
         """Every row of a thread, oldest first, with arguments decoded."""

@@ -19,7 +19,7 @@ from agents.meter import BudgetExhausted
 from graphs.sqlite_conn import no_table, session
 from graphs.trace import TraceLog
 from persistence.database import Database, PostgresDatabase, SqliteDatabase
-from persistence.store_sql import StoreSql, sqlite_opener
+from persistence.store_sql import Conn, StoreSql, sqlite_opener
 from state.usage import Usage
 
 _SCHEMA = """
@@ -110,28 +110,32 @@ class BudgetBook:
         made again (a node that re-runs after a crash does not pay twice for one effect).
         """
         cap = limits.model_calls if column == "model_calls" else limits.tool_calls
-        try:
-            with self.db.write(locked=False) as conn:
-                if (
-                    once_key is not None
-                    and not conn.execute(
-                        "INSERT INTO run_charges(thread_id, once_key) VALUES (?, ?)"
-                        " ON CONFLICT DO NOTHING",
-                        (thread_id, once_key),
-                    ).rowcount
-                ):
-                    return
-                conn.execute(
-                    "INSERT INTO turn_usage(thread_id, turn) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (thread_id, turn),
-                )
-                updated = conn.execute(
-                    f"UPDATE turn_usage SET {column} = {column} + 1 WHERE thread_id = ? "
-                    f"AND turn = ? AND {column} < ? AND input_tokens + output_tokens < ?",
-                    (thread_id, turn, cap, limits.tokens),
+
+        def charge(conn: Conn) -> int:
+            if (
+                once_key is not None
+                and not conn.execute(
+                    "INSERT INTO run_charges(thread_id, once_key) VALUES (?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (thread_id, once_key),
                 ).rowcount
-                if not updated:
-                    raise _NotCharged  # rolled back: the once-key row goes too
+            ):
+                return 1  # already charged under this key
+            conn.execute(
+                "INSERT INTO turn_usage(thread_id, turn) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (thread_id, turn),
+            )
+            updated = conn.execute(
+                f"UPDATE turn_usage SET {column} = {column} + 1 WHERE thread_id = ? "
+                f"AND turn = ? AND {column} < ? AND input_tokens + output_tokens < ?",
+                (thread_id, turn, cap, limits.tokens),
+            ).rowcount
+            if not updated:
+                raise _NotCharged  # rolled back: the once-key row goes too
+            return int(updated)
+
+        try:
+            updated = self.db.transact(charge, locked=False)
         except _NotCharged:
             updated = 0
         if not updated:
@@ -146,23 +150,21 @@ class BudgetBook:
         self, thread_id: str, input_tokens: int, output_tokens: int, *, turn: int = 1
     ) -> None:
         """Add a model call's tokens to the turn."""
-        with self.db.write(locked=False) as conn:
-            conn.execute(
-                "UPDATE turn_usage SET input_tokens = input_tokens + ?, "
-                "output_tokens = output_tokens + ? WHERE thread_id = ? AND turn = ?",
-                (input_tokens, output_tokens, thread_id, turn),
-            )
+        self.db.execute(
+            "UPDATE turn_usage SET input_tokens = input_tokens + ?, "
+            "output_tokens = output_tokens + ? WHERE thread_id = ? AND turn = ?",
+            (input_tokens, output_tokens, thread_id, turn),
+        )
 
     def raise_limits(self, thread_id: str, turn: int, limits: Limits) -> None:
         """Give one turn of a thread its own, raised caps (``baton resume --budget``)."""
-        with self.db.write(locked=False) as conn:
-            conn.execute(
-                "INSERT INTO turn_limits (thread_id, turn, model_calls, tool_calls, tokens)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id, turn)"
-                " DO UPDATE SET model_calls = excluded.model_calls,"
-                " tool_calls = excluded.tool_calls, tokens = excluded.tokens",
-                (thread_id, turn, limits.model_calls, limits.tool_calls, limits.tokens),
-            )
+        self.db.execute(
+            "INSERT INTO turn_limits (thread_id, turn, model_calls, tool_calls, tokens)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id, turn)"
+            " DO UPDATE SET model_calls = excluded.model_calls,"
+            " tool_calls = excluded.tool_calls, tokens = excluded.tokens",
+            (thread_id, turn, limits.model_calls, limits.tool_calls, limits.tokens),
+        )
 
     def limits_for(self, thread_id: str, turn: int, default: Limits) -> Limits:
         """The caps of one turn: raised ones if a person raised them, else ``default``."""

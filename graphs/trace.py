@@ -59,11 +59,10 @@ class TraceLog:
 
     def record(self, thread_id: str, step: str, kind: str, data: dict[str, Any]) -> None:
         """Append one event."""
-        with self.db.write(locked=False) as conn:
-            conn.execute(
-                "INSERT INTO trace_events(thread_id, step, kind, data, at) VALUES (?,?,?,?,?)",
-                (thread_id, step, kind, json.dumps(data, default=str), time.time()),
-            )
+        self.db.execute(
+            "INSERT INTO trace_events(thread_id, step, kind, data, at) VALUES (?,?,?,?,?)",
+            (thread_id, step, kind, json.dumps(data, default=str), time.time()),
+        )
 
     def events(self, thread_id: str) -> list[dict[str, Any]]:
         """Every event of a thread, oldest first."""

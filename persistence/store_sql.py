@@ -17,10 +17,12 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from persistence.database import Database, PostgresDatabase
 from persistence.leases import Fence
+
+_T = TypeVar("_T")
 
 
 class Cursor(Protocol):
@@ -123,6 +125,34 @@ class StoreSql:
             conn.execute("COMMIT")
         finally:
             conn.close()
+
+    def transact(self, work: Callable[[Conn], _T], *, locked: bool = True) -> _T:
+        """``work`` in one ``write`` transaction; its result.
+
+        On PostgreSQL, a transaction whose session the server ended before it committed
+        (an administrator's ``pg_terminate_backend``, a shutdown: SQLSTATE class 57P) left
+        nothing behind, so ``work`` runs again on another connection (``RETRIES`` times).
+        A connection that broke without the server's word is not retried: the commit may
+        have landed.
+        """
+        retries = 0
+        if isinstance(self.database, PostgresDatabase):
+            from persistence.postgres.pool import RETRIES, ended_by_server
+
+            retries = RETRIES
+        for attempt in range(retries + 1):
+            try:
+                with self.write(locked=locked) as conn:
+                    return work(conn)
+            except Exception as exc:
+                if attempt == retries or not ended_by_server(exc):
+                    raise
+                self._pg().pool.check()
+        raise AssertionError("unreachable")
+
+    def execute(self, sql: str, params: Any = (), *, locked: bool = False) -> int:
+        """One statement in its own transaction (``transact``); how many rows it changed."""
+        return int(self.transact(lambda conn: conn.execute(sql, params).rowcount, locked=locked))
 
     @contextmanager
     def read(self) -> Iterator[Conn]:

@@ -40,6 +40,8 @@ RETRIES = 2
 _LOST = {"57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004"}
 """SQLSTATEs of a connection the server ended (admin shutdown, crash) or that broke."""
 
+_ENDED = {"57P01", "57P02", "57P03"}
+
 
 def connection_kwargs(database: PostgresDatabase) -> dict[str, Any]:
     """What every Baton connection is opened with."""
@@ -97,6 +99,15 @@ def connection_lost(error: BaseException) -> bool:
         return False
     state = error.sqlstate
     return state is None or state in _LOST
+
+
+def ended_by_server(error: BaseException) -> bool:
+    """Whether the server said it ended the session (SQLSTATE 57P01-57P03).
+
+    A transaction interrupted that way did not commit, so sending it again cannot do it
+    twice; a connection that broke without a word (08xxx) may have lost a commit's reply.
+    """
+    return isinstance(error, OperationalError) and error.sqlstate in _ENDED
 
 
 def retrying(work: Callable[[], _T], pool: Pool) -> _T:

@@ -51,6 +51,11 @@ class Baton:
         if self.with_world:
             world_of(self.home, self.database_url).init()
 
+    @property
+    def engine(self) -> str:
+        """Where the processes keep everything: ``sqlite`` or ``postgresql``."""
+        return "sqlite" if self.database_url is None else "postgresql"
+
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``baton ARGS`` to completion."""
         return subprocess.run(

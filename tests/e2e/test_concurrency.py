@@ -1,4 +1,7 @@
-"""Concurrent processes on one Baton home: one driver per thread, no "database is locked"."""
+"""Concurrent processes on one Baton home: one driver per thread, no "database is locked".
+
+On each engine: SQLite files under the home, or one PostgreSQL database.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from cli_process import DOUBLE_CHARGE, Baton
 from reliability_log import report
@@ -42,8 +45,9 @@ def slow_smtp() -> Iterator[tuple[str, SlowInbox]]:
 
 
 def test_two_resumes_at_once_exactly_one_proceeds(
-    baton: Baton, slow_smtp: tuple[str, SlowInbox]
+    engine_baton: Baton, slow_smtp: tuple[str, SlowInbox]
 ) -> None:
+    baton = engine_baton
     url, inbox = slow_smtp
     baton.home.mkdir(parents=True, exist_ok=True)
     (baton.home.parent / ".env").write_text(f"BATON_SMTP_URL={url}\n")
@@ -58,32 +62,51 @@ def test_two_resumes_at_once_exactly_one_proceeds(
     assert "thread c is busy" in loser.stderr and len(loser.stderr.splitlines()) == 1
     assert len(inbox.messages) == 1
     assert len(baton.refunds_for(5531)) == 1 and len(baton.emails()) == 1
-    report("concurrency: two resumes", faults={"concurrent resume": 1}, checks=1)
+    report(
+        "concurrency: two resumes",
+        faults={"concurrent resume": 1},
+        checks=1,
+        engine=baton.engine,
+    )
 
 
-def hold_lease(home: Path, thread: str, host: str, pid: int, expires_in: float) -> None:
-    with closing(sqlite3.connect(home / "baton.db")) as conn, conn:
+def hold_lease(baton: Baton, thread: str, host: str, pid: int, expires_in: float) -> None:
+    """Write the thread's lease row as another holder would have, where the engine keeps it."""
+    row = (thread, f"{host}:{pid}:x", host, pid, time.time() + expires_in)
+    if baton.database_url is not None:
+        with psycopg.connect(baton.database_url, autocommit=True) as pg:
+            pg.execute(
+                "INSERT INTO thread_leases (thread_id, holder, host, pid, expires_at, token) "
+                "VALUES (%s, %s, %s, %s, %s, 100) ON CONFLICT (thread_id) DO UPDATE SET "
+                "holder = excluded.holder, host = excluded.host, pid = excluded.pid, "
+                "expires_at = excluded.expires_at, token = excluded.token",
+                row,
+            )
+        return
+    with closing(sqlite3.connect(baton.home / "baton.db")) as conn, conn:
         conn.execute(
             "INSERT OR REPLACE INTO thread_leases (thread_id, holder, host, pid, expires_at, "
             "token) VALUES (?, ?, ?, ?, ?, 100)",
-            (thread, f"{host}:{pid}:x", host, pid, time.time() + expires_in),
+            row,
         )
 
 
-def test_a_live_lease_refuses_and_an_expired_or_dead_one_does_not(baton: Baton) -> None:
+def test_a_live_lease_refuses_and_an_expired_or_dead_one_does_not(engine_baton: Baton) -> None:
+    baton = engine_baton
     assert baton("run", DOUBLE_CHARGE, "--thread", "l").returncode == 3
-    hold_lease(baton.home, "l", "other-host", 1, expires_in=300)
+    hold_lease(baton, "l", "other-host", 1, expires_in=300)
     busy = baton("resume", "l", "--approve", "all")
     assert busy.returncode == 2 and "thread l is busy" in busy.stderr
     assert baton.refunds_for(5531) == []
-    hold_lease(baton.home, "l", "other-host", 1, expires_in=-1)  # expired
+    hold_lease(baton, "l", "other-host", 1, expires_in=-1)  # expired
     assert baton("resume", "l", "--approve", "all").returncode == 3
-    hold_lease(baton.home, "l", socket.gethostname(), 2**22 + 12345, expires_in=300)  # dead pid
+    hold_lease(baton, "l", socket.gethostname(), 2**22 + 12345, expires_in=300)  # dead pid
     assert baton("resume", "l", "--approve", "all").returncode == 0
     assert len(baton.refunds_for(5531)) == 1
 
 
-def test_many_runs_at_once_on_one_database_all_finish(baton: Baton) -> None:
+def test_many_runs_at_once_on_one_database_all_finish(full_engine_baton: Baton) -> None:
+    baton = full_engine_baton
     assert baton("run", QUESTION, "--thread", "seed").returncode == 0
     runs = baton.concurrently(
         *[["run", QUESTION, "--thread", f"q{i}", "--json"] for i in range(MANY)]
@@ -92,4 +115,9 @@ def test_many_runs_at_once_on_one_database_all_finish(baton: Baton) -> None:
     assert not any("locked" in r.stderr or "Traceback" in r.stderr for r in runs)
     threads = baton.json("threads", expect=0)
     assert sum(1 for t in threads if t["status"] == "done") == MANY + 1
-    report(f"concurrency: {MANY} runs", faults={"concurrent run": MANY}, checks=MANY)
+    report(
+        f"concurrency: {MANY} runs",
+        faults={"concurrent run": MANY},
+        checks=MANY,
+        engine=baton.engine,
+    )

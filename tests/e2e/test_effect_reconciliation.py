@@ -35,9 +35,11 @@ def smtp() -> Iterator[tuple[str, Inbox]]:
         yield url, inbox
 
 
-def crashed_while_emailing(tmp_path: Path, url: str, point: str) -> tuple[Home, dict[str, Any]]:
+def crashed_while_emailing(
+    tmp_path: Path, url: str, point: str, database_url: str | None
+) -> tuple[Home, dict[str, Any]]:
     """Kill the process that sends the email at ``point``; resume; return the question."""
-    home = Home(tmp_path / "home")
+    home = Home(tmp_path / "home", database_url=database_url)
     home.path.mkdir(parents=True)
     (home.path.parent / ".env").write_text(f"BATON_SMTP_URL={url}\n")
     home.sequence(DOUBLE_CHARGE, "t", crash=(SENDING_PROCESS, point))
@@ -51,10 +53,10 @@ def crashed_while_emailing(tmp_path: Path, url: str, point: str) -> tuple[Home, 
 
 
 def test_sent_over_smtp_then_killed_asks_and_sent_records_it_once(
-    tmp_path: Path, smtp: tuple[str, Inbox]
+    tmp_path: Path, smtp: tuple[str, Inbox], engine: str | None
 ) -> None:
     url, inbox = smtp
-    home, question = crashed_while_emailing(tmp_path, url, "email:after_smtp")
+    home, question = crashed_while_emailing(tmp_path, url, "email:after_smtp", engine)
     assert len(inbox.messages) == 1
     again = home.baton("resume", "t", "--approve", "all", "--json")
     assert again.returncode == 3  # --approve all never answers a reconciliation question
@@ -73,14 +75,16 @@ def test_sent_over_smtp_then_killed_asks_and_sent_records_it_once(
     ]
     events = [(a["tool"], a["event"], a["decision"]) for a in details["audit"]]
     assert ("send_email", "reconciled", "sent") in events
-    report("effect reconciliation", kills=1, faults={"SIGKILL": 1}, checks=1)
+    report("effect reconciliation", kills=1, faults={"SIGKILL": 1}, checks=1, engine=_engine(home))
 
 
 def test_killed_before_the_backend_and_not_sent_sends_it_once(
-    tmp_path: Path, smtp: tuple[str, Inbox]
+    tmp_path: Path, smtp: tuple[str, Inbox], full_engine: str | None
 ) -> None:
     url, inbox = smtp
-    home, question = crashed_while_emailing(tmp_path, url, "effect:send_email:before_backend")
+    home, question = crashed_while_emailing(
+        tmp_path, url, "effect:send_email:before_backend", full_engine
+    )
     assert inbox.messages == []
     done = home.baton("resume", "t", "--not-sent", question["id"], "--json")
     assert done.returncode == 0, (done.stdout, done.stderr)
@@ -88,4 +92,8 @@ def test_killed_before_the_backend_and_not_sent_sends_it_once(
     assert home.world_count("refunds", "order_id = 5531") == 1
     assert home.effects()["emails"] == 1
     assert home.unhandled == 0
-    report("effect reconciliation", kills=1, faults={"SIGKILL": 1}, checks=1)
+    report("effect reconciliation", kills=1, faults={"SIGKILL": 1}, checks=1, engine=_engine(home))
+
+
+def _engine(home: Home) -> str:
+    return "sqlite" if home.database_url is None else "postgresql"

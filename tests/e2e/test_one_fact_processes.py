@@ -1,4 +1,9 @@
-"""One refund per overcharge across processes: two threads and a fork approved at once."""
+"""One refund per overcharge across processes: two threads and a fork approved at once.
+
+On each engine: SQLite files under one home, and one PostgreSQL database under
+``make reliability`` (the ledger's fact claim and the payments check then serialise in
+PostgreSQL; in CI the ledger's fact tests cover PostgreSQL in one process).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ from reliability_log import report
 pytestmark = pytest.mark.e2e
 
 
-def test_two_threads_and_a_fork_approved_concurrently_refund_once(baton: Baton) -> None:
+def test_two_threads_and_a_fork_approved_concurrently_refund_once(
+    full_engine_baton: Baton,
+) -> None:
+    baton = full_engine_baton
     for thread in ("one", "two"):
         assert baton("run", DOUBLE_CHARGE, "--thread", thread).returncode == 3
     forked = baton("fork", "one", "--to", "copy")
@@ -27,7 +35,8 @@ def test_two_threads_and_a_fork_approved_concurrently_refund_once(baton: Baton) 
     refunds, emails = baton.refunds_for(5531), baton.emails()
     made = max(0, len(refunds) - 1) + max(0, len(emails) - 1)
     report(
-        "one fact (processes)",
+        f"one fact (processes, {baton.engine})",
+        engine=baton.engine,
         checks=1,
         duplicates=made,
         cross_thread_tried=len(threads) - 1,
