@@ -4,7 +4,8 @@ Every replica looks at the run store at start and then every ``claim_interval_s`
 unfinished run that this process does not have, it looks at the thread's lease, reads the
 run again, and only then tries the lease (``baton.lease``): a live holder refuses (that
 replica drives the thread, or admits a run on it right now), so only a thread whose holder
-died (same host: its pid is gone; any host: its lease expired) is taken, by one replica,
+died (same host: its pid is gone; any host: its replica's heartbeat went stale, or its
+lease expired) is taken, by one replica,
 with a new fencing token. (A run still unfinished when its lease is seen free has no
 holder: a replica holds the lease from before it stores a run until after it stores the
 run's end, so a claim never lands between a run's end and the next request.) The run is
@@ -21,7 +22,6 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from baton.lease import Lease
 from baton.service.errors import ApiError
 from baton.service.handles import RunHandle, ThreadSlot
 from persistence.runs import UNFINISHED
@@ -63,7 +63,10 @@ async def carry_on_orphans(executor: RunExecutor) -> int:
                 continue
             if run.status == "running":
                 run = restarted(run)
-                await asyncio.to_thread(ctx.runs.update, run.run_id, attempt=run.attempt)
+                fence = slot.lease.fence if slot.lease is not None else None
+                await asyncio.to_thread(
+                    ctx.runs.update, run.run_id, attempt=run.attempt, fence=fence
+                )
             await ctx.hub.open(run.run_id)
             executor.adopt(slot, RunHandle(run, resumed=run.status == "running", queued=True))
             carried += 1
@@ -71,8 +74,7 @@ async def carry_on_orphans(executor: RunExecutor) -> int:
 
 
 def _held_elsewhere(executor: RunExecutor, thread_id: str) -> bool:
-    ctx = executor.ctx
-    return Lease(ctx.settings.database, thread_id, ctx.service.lease_ttl_s).held_by_another()
+    return executor.lease(thread_id).held_by_another()
 
 
 async def claim_forever(executor: RunExecutor) -> None:

@@ -37,6 +37,13 @@ class ServiceSettings(BaseSettings):
     lease_ttl_s: float = Field(
         default=600.0, ge=5, le=86_400, description="Thread lease lifetime; renewed at a third."
     )
+    replica_timeout_s: float = Field(
+        default=2.0,
+        ge=0.5,
+        le=600,
+        description="PostgreSQL: a replica whose heartbeat (sent every quarter of this) is "
+        "older than this has its threads taken over by another.",
+    )
     claim_interval_s: float = Field(
         default=1.0,
         ge=0.05,
