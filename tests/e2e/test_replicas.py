@@ -3,8 +3,9 @@
 A flow started on A is streamed live from C and approved on B; the same approval posted to
 two replicas at once is carried out once (the other gets 409); a replica killed mid-run
 (its pid left unreaped, as a replica on another machine would look) has its run carried on
-by another within 5 s; a replica stalled past its heartbeat timeout is woken up and its
-late writes (checkpoints, run record, thread index, stream events) are refused; fifty flows spread over three replicas all finish once;
+by another within 5 s, and the run it had queued started after it; a replica stalled past
+its heartbeat timeout is woken up and its late writes (checkpoints, run record, thread
+index, stream events) are refused; fifty flows spread over three replicas all finish once;
 connections the server ends mid-run lose nothing. Effects are counted in the shared world:
 one refund and one email per flow, whatever happened to the replicas.
 
@@ -227,3 +228,30 @@ async def test_connections_ended_by_the_server_mid_run_lose_nothing(replicas: Re
     result = await _client(b).runs.wait(tid, "baton", command=_approve(refund))
     await _finish(_client(a), tid, result)
     assert a.refunds(5531) == [12900] and len(a.emails()) == 1
+
+
+@FULL
+async def test_a_killed_replica_s_queued_run_is_started_by_the_one_that_claims_the_thread(
+    replicas: Replicas,
+) -> None:
+    (a,) = replicas.start("a")
+    doomed = replicas.replica("doomed", BATON_CRASH_AT="worker:analyst:after_model").start()
+    replicas.started.append(doomed)
+    tid = (await _client(doomed).threads.create())["thread_id"]
+    first = await _client(doomed).runs.create(tid, "baton", input={"request": DOUBLE_5531})
+    queued = await _client(doomed).runs.create(
+        tid, "baton", input={"request": DOUBLE_5602}, multitask_strategy="enqueue"
+    )
+    assert queued["status"] == "pending"
+    died = await wait_dead(doomed)
+    await _client(a).runs.join(tid, first["run_id"])
+    await _client(a).runs.join(tid, queued["run_id"])
+    took_s = time.monotonic() - died
+    ran = await _client(a).runs.get(tid, first["run_id"])
+    assert (ran["status"], ran["attempt"]) == ("success", 2)
+    # its turn came on A: checked against the thread, which waits for the first run's refund
+    later = await _client(a).runs.get(tid, queued["run_id"])
+    assert later["status"] == "error" and "waiting for approval" in later["error"]
+    assert took_s < 5.0, f"both runs ended {took_s:.1f} s after the kill"
+    assert (await _waiting(_client(a), tid))["value"]["name"] == "issue_refund"
+    assert a.refunds(5531) == [] and a.refunds(5602) == []
