@@ -72,7 +72,11 @@ async def _flows(urls: list[str], orders: list[int]) -> tuple[float, list[str]]:
 
 
 def throughput(workdir: Path, replicas: int, flows: int) -> dict[str, Any]:
-    """``flows`` flows at once over ``replicas`` replicas: seconds, flows/s, all done once."""
+    """``flows`` flows at once over ``replicas`` replicas: seconds, flows/s, all done once.
+
+    ``runs_taken_over`` counts runs started more than once: a live replica's run taken over
+    by another (its heartbeat thought stale under load) would show here.
+    """
     home = workdir / f"throughput-{replicas}" / "home"
     orders = seed_home(home, flows + 1)
     with _database() as url, ExitStack() as stack:
@@ -82,6 +86,8 @@ def throughput(workdir: Path, replicas: int, flows: int) -> dict[str, Any]:
         ]
         asyncio.run(_flows(urls, orders[:1]))  # warm-up: first-call costs of every path
         seconds, statuses = asyncio.run(_flows(urls, orders[1:]))
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT count(*) FROM service_runs WHERE attempt <> 1").fetchone()
     return {
         "replicas": replicas,
         "flows": flows,
@@ -89,6 +95,7 @@ def throughput(workdir: Path, replicas: int, flows: int) -> dict[str, Any]:
         "flows_per_s": flows / seconds,
         "done": statuses.count("done"),
         "refunds": refunded(home, orders),
+        "runs_taken_over": int(row[0]) if row else 0,
     }
 
 
@@ -165,7 +172,8 @@ def table_lines(result: dict[str, Any]) -> list[str]:
     one, three, rec = result["one"], result["three"], result["recovery"]
     return [
         f"baton serve replicas, {one['flows']} flows (flows/s)  one {one['flows_per_s']:>7.2f}"
-        f"   three {three['flows_per_s']:>7.2f}   ({result['three_over_one']:.2f}x)",
+        f"   three {three['flows_per_s']:>7.2f}   ({result['three_over_one']:.2f}x, "
+        f"{one['runs_taken_over'] + three['runs_taken_over']} runs taken over)",
         f"  recovery after SIGKILL, unreaped (s)    median {rec['median_s']:.2f}"
         f"   max {rec['max_s']:.2f}   ({rec['repeats']} runs)",
     ]

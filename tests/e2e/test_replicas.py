@@ -188,6 +188,8 @@ async def test_a_replica_stalled_past_its_lease_writes_nothing_when_it_wakes(
 
 @FULL
 async def test_fifty_flows_over_three_replicas_all_finish_once(replicas: Replicas) -> None:
+    import psycopg
+
     orders = seed_home(replicas.home, 50)
     servers = replicas.start("a", "b", "c")
     clients = [_client(server) for server in servers]
@@ -197,6 +199,10 @@ async def test_fifty_flows_over_three_replicas_all_finish_once(replicas: Replica
     assert [flow.status for flow in flows] == ["done"] * 50
     assert refunded(replicas.home, orders) == 50  # one refund per order, none twice
     assert len(servers[0].emails()) == 50
+    with psycopg.connect(replicas.database_url) as conn:  # no live replica's run taken over
+        assert (
+            conn.execute("SELECT count(*) FROM service_runs WHERE attempt <> 1").fetchone()[0] == 0
+        )
     for server in servers:
         assert "Traceback" not in server.log_tail(200_000), server.log_name
         assert " 500 " not in server.log_tail(200_000)
