@@ -80,7 +80,8 @@ def _held_elsewhere(executor: RunExecutor, thread_id: str) -> bool:
 async def claim_forever(executor: RunExecutor) -> None:
     """``carry_on_orphans`` every ``claim_interval_s`` until cancelled."""
     while True:
-        await asyncio.sleep(executor.ctx.service.claim_interval_s)
+        ctx = executor.ctx
+        await asyncio.sleep(ctx.service.claim_every(ctx.settings.database.engine))
         try:
             carried = await carry_on_orphans(executor)
         except Exception:  # the database is unreachable: look again next time
