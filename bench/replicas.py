@@ -79,14 +79,16 @@ def throughput(workdir: Path, replicas: int, flows: int) -> dict[str, Any]:
     """
     home = workdir / f"throughput-{replicas}" / "home"
     orders = seed_home(home, flows + 1)
-    with _database() as url, ExitStack() as stack:
+    with _database() as url:
         env = {"BATON_DATABASE_URL": url, **REPLICA_ENV}
-        urls = [
-            stack.enter_context(baton_serve(home, env, f"serve-{n}.log")) for n in range(replicas)
-        ]
-        asyncio.run(_flows(urls, orders[:1]))  # warm-up: first-call costs of every path
-        seconds, statuses = asyncio.run(_flows(urls, orders[1:]))
-        with psycopg.connect(url) as conn:
+        with ExitStack() as stack:
+            urls = [
+                stack.enter_context(baton_serve(home, env, f"serve-{n}.log"))
+                for n in range(replicas)
+            ]
+            asyncio.run(_flows(urls, orders[:1]))  # warm-up: first-call costs of every path
+            seconds, statuses = asyncio.run(_flows(urls, orders[1:]))
+        with psycopg.connect(url) as conn:  # the replicas have stopped
             row = conn.execute("SELECT count(*) FROM service_runs WHERE attempt <> 1").fetchone()
     return {
         "replicas": replicas,
