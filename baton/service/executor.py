@@ -171,15 +171,15 @@ class RunExecutor:
         except Exception as exc:  # the stores failed: report it on the run, keep serving
             log.exception("run %s could not be driven", run.run_id)
             outcome = error_outcome(type(exc).__name__, one_line(str(exc)))
-        try:
-            fenced_out = await taken_over(slot)
-            if not fenced_out:
+        fenced_out = await taken_over(slot)
+        if not fenced_out:
+            try:
                 await record_end(self.ctx, handle, outcome, fence)
-        except FencedOut:  # taken over between the look and the write: nothing recorded
-            fenced_out = True
-        except BaseException:
-            await self._ended(slot, handle)
-            raise
+            except FencedOut:  # taken over between the look and the write: nothing recorded
+                fenced_out = True
+            except BaseException:
+                await self._ended(slot, handle)
+                raise
         if fenced_out:
             # another process claimed the thread (this one stalled past its lease): the run
             # is theirs now, so this one records nothing more and lets go of the thread
