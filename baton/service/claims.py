@@ -1,16 +1,17 @@
 """Runs across replicas: carrying on the unfinished runs that no live process drives.
 
-Every replica looks at the run store at start and then every ``claim_interval_s``. For an
-unfinished run that this process does not have, it looks at the thread's lease, reads the
-run again, and only then tries the lease (``baton.lease``): a live holder refuses (that
-replica drives the thread, or admits a run on it right now), so only a thread whose holder
-died (same host: its pid is gone; any host: its replica's heartbeat went stale, or its
-lease expired) is taken, by one replica,
+Every replica looks at the run store at start and then every ``claim_interval_s`` (unset:
+0.5 s on PostgreSQL, 1 s on SQLite). For an unfinished run that this process does not
+have, it looks at the thread's lease, reads the run again, and only then tries the lease
+(``baton.lease``): a live holder refuses (that replica drives the thread, or admits a run
+on it right now), so only a thread whose holder died (same host: its pid is gone; any
+host: its replica's heartbeat went stale, or its lease expired) is taken, by one replica,
 with a new fencing token. (A run still unfinished when its lease is seen free has no
 holder: a replica holds the lease from before it stores a run until after it stores the
 run's end, so a claim never lands between a run's end and the next request.) The run is
 read again under the lease (it may have ended meanwhile) and carried on from its last
-checkpoint; a pending one starts as a queued run would. The lease's claim is the queue's
+checkpoint; a pending one (queued behind it by the dead replica) starts after it, as a
+queued run would. The lease's claim is the queue's
 lock: one run per thread at a time, across every replica.
 """
 
