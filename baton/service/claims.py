@@ -28,6 +28,7 @@ from baton.service.handles import RunHandle, ThreadSlot
 from persistence.runs import UNFINISHED
 
 if TYPE_CHECKING:
+    from baton.service.context import ServiceContext
     from baton.service.executor import RunExecutor
     from persistence.runs import RunRecord
 
@@ -64,9 +65,8 @@ async def carry_on_orphans(executor: RunExecutor) -> int:
                 continue
             if run.status == "running":
                 run = restarted(run)
-                fence = slot.lease.fence if slot.lease is not None else None
                 await asyncio.to_thread(
-                    ctx.runs.update, run.run_id, attempt=run.attempt, fence=fence
+                    ctx.runs.update, run.run_id, attempt=run.attempt, fence=slot.fence
                 )
             await ctx.hub.open(run.run_id)
             executor.adopt(slot, RunHandle(run, resumed=run.status == "running", queued=True))
@@ -107,3 +107,18 @@ async def taken_over(slot: ThreadSlot) -> bool:
     except Exception:  # the database is unreachable: carry on as the holder
         log.exception("could not check the lease of thread %s", slot.thread_id)
         return False
+
+
+async def renew_forever(ctx: ServiceContext, slots: dict[str, ThreadSlot]) -> None:
+    """Renew every held lease each third of its lifetime; forget idle slots; until cancelled."""
+    period = ctx.service.lease_ttl_s / 3
+    while True:
+        await asyncio.sleep(period)
+        for thread_id, slot in list(slots.items()):
+            if slot.lease is not None:
+                try:
+                    await asyncio.to_thread(slot.lease.renew)
+                except Exception:  # a locked database: the next round renews it
+                    log.exception("could not renew the lease of thread %s", thread_id)
+            elif not slot.busy and not slot.lock.locked():
+                del slots[thread_id]

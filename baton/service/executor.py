@@ -21,13 +21,13 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from baton.lease import Lease, ThreadBusy
-from baton.service.claims import carry_on_orphans, claim_forever, taken_over
+from baton.service.claims import carry_on_orphans, claim_forever, renew_forever, taken_over
 from baton.service.errors import ApiError, one_line
 from baton.service.handles import CancelAction, RunHandle, ThreadSlot
 from baton.service.heartbeat import Heartbeat
 from baton.service.outcome import Outcome, error_outcome
 from baton.service.run_life import record_end, start_and_run
-from persistence.leases import Fence, FencedOut, current_fence
+from persistence.leases import FencedOut, current_fence
 
 if TYPE_CHECKING:
     from baton.service.context import ServiceContext
@@ -157,7 +157,7 @@ class RunExecutor:
     async def _drive(self, slot: ThreadSlot, handle: RunHandle) -> None:
         run = handle.run
         # this task's checkpoint and effect writes are fenced with the thread's lease token
-        fence = _fence_of(slot)
+        fence = slot.fence
         current_fence.set(fence)
         self.ctx.hub.fence(run.run_id, fence)
         try:
@@ -220,7 +220,7 @@ class RunExecutor:
         queued = list(slot.queue)
         slot.queue.clear()
         for handle in queued:
-            await record_end(self.ctx, handle, NEVER_STARTED, _fence_of(slot))
+            await record_end(self.ctx, handle, NEVER_STARTED, slot.fence)
             handle.done.set()
             self._handles.pop(handle.run.run_id, None)
         if slot.active is not None:
@@ -235,7 +235,7 @@ class RunExecutor:
         if handle in slot.queue:
             slot.queue.remove(handle)
             handle.request_cancel(action, reason)
-            await record_end(self.ctx, handle, NEVER_STARTED, _fence_of(slot))
+            await record_end(self.ctx, handle, NEVER_STARTED, slot.fence)
             handle.done.set()
             self._handles.pop(run_id, None)
             if not slot.busy:
@@ -272,7 +272,7 @@ class RunExecutor:
     def start(self) -> None:
         """Start renewing the leases this process holds, and claiming orphaned runs."""
         loop = asyncio.get_running_loop()
-        self._ticker = loop.create_task(self._renew_forever())
+        self._ticker = loop.create_task(renew_forever(self.ctx, self._slots))
         self._claimer = loop.create_task(claim_forever(self))
 
     async def stop(self) -> None:
@@ -287,21 +287,3 @@ class RunExecutor:
         for slot in list(self._slots.values()):
             await self.release(slot)
         await asyncio.to_thread(self.heartbeat.stop)
-
-    async def _renew_forever(self) -> None:
-        period = self.ctx.service.lease_ttl_s / 3
-        while True:
-            await asyncio.sleep(period)
-            for thread_id, slot in list(self._slots.items()):
-                if slot.lease is not None:
-                    try:
-                        await asyncio.to_thread(slot.lease.renew)
-                    except Exception:  # a locked database: the next round renews it
-                        log.exception("could not renew the lease of thread %s", thread_id)
-                elif not slot.busy and not slot.lock.locked():
-                    del self._slots[thread_id]
-
-
-def _fence_of(slot: ThreadSlot) -> Fence | None:
-    """What the slot's writes are fenced with (its lease's token), if it holds the thread."""
-    return slot.lease.fence if slot.lease is not None else None
