@@ -7,7 +7,10 @@ lease (``persistence.leases``: in ``baton.db``, or in PostgreSQL when it is sele
 before they drive a thread, and release it when they are done. The row names its holder
 (host and pid) and expires, so a holder that died (SIGKILL, power loss) blocks nobody: on
 the same host a dead pid frees it at once, elsewhere the expiry does. A long run renews
-its lease as it streams. Every claim carries a fencing token that grows; a holder whose
+its lease as it streams. A service replica on PostgreSQL names itself on each lease it
+takes (``replica``): that lease lives only while the replica's heartbeat does
+(``baton.service.heartbeat``), so a replica that dies or stalls on another machine frees its
+threads within ``replica_timeout_s``. Every claim carries a fencing token that grows; a holder whose
 lease was taken over (it stalled past the expiry) has its checkpoint and effect writes
 refused (``persistence.leases.FencedOut``).
 """
@@ -25,7 +28,7 @@ from pathlib import Path
 from baton.errors import BadInput
 from persistence.database import Database
 from persistence.lease_store import lease_store
-from persistence.leases import Fence, LeaseHeld, current_fence
+from persistence.leases import REPLICA_TIMEOUT_S, Fence, LeaseHeld, current_fence
 
 LEASE_TTL_S = 600.0
 
@@ -50,9 +53,17 @@ def _alive(host: str, pid: int) -> bool:
 class Lease:
     """A held lease; ``renew`` pushes its expiry out, ``release`` gives it up."""
 
-    def __init__(self, where: Database | Path, thread_id: str, ttl_s: float) -> None:
+    def __init__(
+        self,
+        where: Database | Path,
+        thread_id: str,
+        ttl_s: float,
+        replica: str | None = None,
+        replica_timeout_s: float = REPLICA_TIMEOUT_S,
+    ) -> None:
         self.store = lease_store(where)
         self.thread_id, self.ttl_s = thread_id, ttl_s
+        self.replica, self.replica_timeout_s = replica, replica_timeout_s
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.renewed_at = 0.0
         self.fence: Fence | None = None
@@ -65,7 +76,14 @@ class Lease:
         now = time.time()
         try:
             self.fence = self.store.claim(
-                self.thread_id, self.holder, socket.gethostname(), os.getpid(), self.ttl_s, _alive
+                self.thread_id,
+                self.holder,
+                socket.gethostname(),
+                os.getpid(),
+                self.ttl_s,
+                _alive,
+                self.replica,
+                self.replica_timeout_s,
             )
         except LeaseHeld as held:
             raise ThreadBusy(
@@ -85,7 +103,9 @@ class Lease:
 
     def held_by_another(self) -> bool:
         """Whether a live process holds the thread's lease now (claims nothing)."""
-        return self.fence is None and self.store.held(self.thread_id, _alive)
+        return self.fence is None and self.store.held(
+            self.thread_id, _alive, self.replica_timeout_s
+        )
 
     def taken_over(self) -> bool:
         """Whether another holder has claimed the thread since this lease was acquired."""

@@ -11,7 +11,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import concurrency, fanout, growth, orchestrator, postgres, serve, startup, superstep
+from bench import (
+    concurrency,
+    fanout,
+    growth,
+    orchestrator,
+    postgres,
+    replicas,
+    serve,
+    startup,
+    superstep,
+)
 from bench.machine import machine_info
 from bench.report import table, write_json
 from bench.targets import check_all
@@ -25,6 +35,7 @@ WORKLOADS = (
     "growth",
     "startup",
     "serve",
+    "replicas",
 )
 RESULTS = Path(__file__).with_name("results") / "latest.json"
 
@@ -57,6 +68,8 @@ def _run(name: str, workdir: Path, quick: bool) -> Any:
         return growth.run(workdir, steps=200)
     if name == "serve":
         return serve.run(workdir, flows=5 if quick else 20)
+    if name == "replicas":
+        return replicas.run(workdir, flows=6 if quick else 12, repeats=3 if quick else 5)
     return {
         "help": startup.help_seconds(reps),
         "threads": startup.threads_seconds(workdir, reps),

@@ -1,18 +1,20 @@
 """``python -m bench.replicas``: ``baton serve`` replicas on one PostgreSQL database.
 
-Two figures. Throughput: the same approval flows (``bench.serve_flows``: run, approve the
-refund, approve the email) started together and spread round-robin over one replica, then
-over three, each side on a fresh home and a fresh database; every flow must end ``done``
-with one refund per order. Recovery: a replica that dies at a crash point inside a run
-(``BATON_CRASH_AT``, after the analyst's model call) while another replica runs beside
-it; the time from its death (its port stops answering) until the run is recorded
-``success`` by the other. The dead replica is not reaped while the bench runs, so its pid
-stays visible as a holder on another machine would be: the survivor waits for its lease to
-expire (``BATON_LEASE_TTL_S``, 5 s here), so this figure is the cross-machine one (lease
-lifetime + claim interval + the rest of the run); the same-host case, where a reaped pid
-frees the lease at once, is measured by ``tests/e2e/test_replicas.py``. The database server
+Also the ``replicas`` workload of ``python -m bench``. Two figures. Throughput: the same
+approval flows (``bench.serve_flows``: run, approve the refund, approve the email) started
+together and spread round-robin over one replica, then over three, each side on a fresh home
+and a fresh database; every flow must end ``done`` with one refund per order. Recovery: a
+replica that dies at a crash point inside a run (``BATON_CRASH_AT``: a SIGKILL after the
+analyst's model call) while another replica runs beside it; the time from its death (its
+port stops answering) until the run is recorded ``success`` by the other. The dead replica
+is not reaped while the bench runs, so its pid stays visible as a holder on another machine
+would be: the survivor frees the thread only when the dead replica's heartbeat is older than
+``BATON_REPLICA_TIMEOUT_S``, so this figure is the cross-machine one (heartbeat timeout +
+claim interval + the rest of the run); the same-host case, where a reaped pid frees the
+lease at once, is faster. Every replica runs with the default settings. The database server
 is ``BENCH_POSTGRES_URL`` (by default the local one with trust auth); each side creates its
-own database and drops it.
+own database and drops it; the workload is skipped, with the reason, when that server cannot
+be reached.
 """
 
 from __future__ import annotations
@@ -35,11 +37,15 @@ import psycopg
 from langgraph_sdk import get_client
 from psycopg import sql
 
+from baton.service.errors import one_line
 from bench.serve_flows import refunded, request_for, sdk_flow, seed_home
 from bench.servers import baton_serve
+from persistence.database import PostgresDatabase
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REPLICA_ENV = {"BATON_LEASE_TTL_S": "5", "BATON_CLAIM_INTERVAL_S": "0.2"}
+REPLICA_ENV: dict[str, str] = {}
+"""What the replicas run with beyond the database: nothing (the default settings)."""
+RECOVERY_TARGET_S = 5.0
 
 
 @contextmanager
@@ -66,17 +72,25 @@ async def _flows(urls: list[str], orders: list[int]) -> tuple[float, list[str]]:
 
 
 def throughput(workdir: Path, replicas: int, flows: int) -> dict[str, Any]:
-    """``flows`` flows at once over ``replicas`` replicas: seconds, flows/s, all done once."""
+    """``flows`` flows at once over ``replicas`` replicas: seconds, flows/s, all done once.
+
+    ``runs_taken_over`` counts runs started more than once: a live replica's run taken over
+    by another (its heartbeat thought stale under load) would show here.
+    """
     home = workdir / f"throughput-{replicas}" / "home"
-    with _database() as url, ExitStack() as stack:
+    with _database() as url:
         orders = seed_home(home, flows + 1, url)
         env = {"BATON_DATABASE_URL": url, **REPLICA_ENV}
-        urls = [
-            stack.enter_context(baton_serve(home, env, f"serve-{n}.log")) for n in range(replicas)
-        ]
-        asyncio.run(_flows(urls, orders[:1]))  # warm-up: first-call costs of every path
-        seconds, statuses = asyncio.run(_flows(urls, orders[1:]))
+        with ExitStack() as stack:
+            urls = [
+                stack.enter_context(baton_serve(home, env, f"serve-{n}.log"))
+                for n in range(replicas)
+            ]
+            asyncio.run(_flows(urls, orders[:1]))  # warm-up: first-call costs of every path
+            seconds, statuses = asyncio.run(_flows(urls, orders[1:]))
         refunds = refunded(home, orders, url)
+        with psycopg.connect(url) as conn:  # the replicas have stopped
+            row = conn.execute("SELECT count(*) FROM service_runs WHERE attempt <> 1").fetchone()
     return {
         "replicas": replicas,
         "flows": flows,
@@ -84,6 +98,7 @@ def throughput(workdir: Path, replicas: int, flows: int) -> dict[str, Any]:
         "flows_per_s": flows / seconds,
         "done": statuses.count("done"),
         "refunds": refunds,
+        "runs_taken_over": int(row[0]) if row else 0,
     }
 
 
@@ -120,7 +135,51 @@ def recovery(workdir: Path, repeats: int) -> dict[str, Any]:
             doomed_env = {**env, "BATON_CRASH_AT": "worker:analyst:after_model"}
             doomed = stack.enter_context(baton_serve(home, doomed_env, "serve-doomed.log"))
             seconds.append(asyncio.run(_recover_once(doomed, survivor, orders[0])))
-    return {"repeats": repeats, "median_s": statistics.median(seconds), "max_s": max(seconds)}
+    return {
+        "repeats": repeats,
+        "median_s": statistics.median(seconds),
+        "max_s": max(seconds),
+        "seconds": seconds,
+    }
+
+
+def unreachable() -> str | None:
+    """Why the database server cannot be used (None when it answers)."""
+    try:
+        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5):
+            return None
+    except psycopg.Error as exc:
+        where = PostgresDatabase(ADMIN_URL).safe_url
+        return f"PostgreSQL at {where} is unreachable ({one_line(str(exc))})"
+
+
+def run(workdir: Path, flows: int, repeats: int) -> dict[str, Any]:
+    """Both figures (``bench`` workload ``replicas``), or ``skipped`` with the reason."""
+    reason = unreachable()
+    if reason is not None:
+        print(f"replicas: skipped: {reason}", flush=True)
+        return {"skipped": reason}
+    results: dict[str, Any] = {
+        "one": throughput(workdir, 1, flows),
+        "three": throughput(workdir, 3, flows),
+        "recovery": recovery(workdir, repeats),
+    }
+    results["three_over_one"] = results["three"]["flows_per_s"] / results["one"]["flows_per_s"]
+    return results
+
+
+def table_lines(result: dict[str, Any]) -> list[str]:
+    """The ``replicas`` rows of the bench's table."""
+    if "skipped" in result:
+        return [f"replicas: skipped: {result['skipped']}"]
+    one, three, rec = result["one"], result["three"], result["recovery"]
+    return [
+        f"baton serve replicas, {one['flows']} flows (flows/s)  one {one['flows_per_s']:>7.2f}"
+        f"   three {three['flows_per_s']:>7.2f}   ({result['three_over_one']:.2f}x, "
+        f"{one['runs_taken_over'] + three['runs_taken_over']} runs taken over)",
+        f"  recovery after SIGKILL, unreaped (s)    median {rec['median_s']:.2f}"
+        f"   max {rec['max_s']:.2f}   ({rec['repeats']} runs)",
+    ]
 
 
 def main() -> None:
@@ -131,12 +190,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write the figures here (JSON)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="baton-bench-replicas-") as tmp:
-        results = {
-            "one": throughput(Path(tmp), 1, args.flows),
-            "three": throughput(Path(tmp), 3, args.flows),
-            "recovery": recovery(Path(tmp), args.repeats),
-        }
-    results["three_over_one"] = results["three"]["flows_per_s"] / results["one"]["flows_per_s"]
+        results = run(Path(tmp), args.flows, args.repeats)
     text = json.dumps(results, indent=2)
     print(text)
     if args.out is not None:

@@ -84,6 +84,10 @@ def table(results: dict[str, Any], verdicts: list[dict[str, Any]]) -> str:
         )
     if serve := results.get("serve"):
         lines.extend(_serve_lines(serve))
+    if replicas := results.get("replicas"):
+        from bench.replicas import table_lines
+
+        lines.extend(table_lines(replicas))
     lines.append("")
     for verdict in verdicts:
         value = verdict["value"]

@@ -121,6 +121,12 @@ TARGETS = [
         True,
         lambda r: r["serve"]["concurrent_vs_dev"],
     ),
+    Target(
+        "replica recovery after SIGKILL, max seconds",
+        5.0,
+        True,
+        lambda r: r["replicas"]["recovery"]["max_s"],
+    ),
 ]
 
 

@@ -8,6 +8,13 @@ that must not land after a takeover checks the fence in its own transaction
 claimed the thread since, and the write is refused with ``FencedOut``. On PostgreSQL the
 check locks the lease row (``FOR SHARE``), so a takeover waits for that transaction to
 commit; on SQLite every write transaction already holds the database's write lock.
+
+On PostgreSQL a lease may also name the serving process (``replica``) that holds it: such
+a lease is live only while that replica's heartbeat row (``baton_replicas``, beaten every
+quarter of ``replica_timeout_s`` by ``baton serve``) is younger than ``replica_timeout_s``
+by the database's clock, so a replica that died or stalled on any machine frees its
+threads within seconds, however long its leases' expiry. On SQLite every holder is on one
+machine and a dead pid frees its leases at once, so there is no heartbeat.
 """
 
 from __future__ import annotations
@@ -49,14 +56,29 @@ current_fence: ContextVar[Fence | None] = ContextVar("baton_fence", default=None
 Alive = Callable[[str, int], bool]
 """Whether the process ``pid`` on ``host`` may still be running."""
 
+REPLICA_TIMEOUT_S = 2.0
+"""How old a replica's last heartbeat may be before its leases count as free."""
+
 
 class LeaseStore(Protocol):
     """Where lease rows live."""
 
     def claim(
-        self, thread_id: str, holder: str, host: str, pid: int, ttl_s: float, alive: Alive
+        self,
+        thread_id: str,
+        holder: str,
+        host: str,
+        pid: int,
+        ttl_s: float,
+        alive: Alive,
+        replica: str | None = None,
+        replica_timeout_s: float = REPLICA_TIMEOUT_S,
     ) -> Fence:
-        """Take the lease (the token raised) or raise ``LeaseHeld``; nothing written then."""
+        """Take the lease (the token raised) or raise ``LeaseHeld``; nothing written then.
+
+        ``replica`` names the heartbeat that keeps the new lease live (PostgreSQL); a held
+        lease whose replica beat longer than ``replica_timeout_s`` ago is free.
+        """
 
     def renew(self, fence: Fence, ttl_s: float) -> bool:
         """Push the expiry out; False if the lease is no longer this holder's."""
@@ -67,7 +89,9 @@ class LeaseStore(Protocol):
     def token(self, thread_id: str) -> int:
         """The thread's current token (0 if never claimed)."""
 
-    def held(self, thread_id: str, alive: Alive) -> bool:
+    def held(
+        self, thread_id: str, alive: Alive, replica_timeout_s: float = REPLICA_TIMEOUT_S
+    ) -> bool:
         """Whether a live holder has the lease now (a look that claims nothing)."""
 
 
@@ -78,6 +102,22 @@ MIGRATION_STATEMENTS = (
     "host TEXT NOT NULL, pid INTEGER NOT NULL, expires_at DOUBLE PRECISION NOT NULL, "
     "token BIGINT NOT NULL DEFAULT 0)",
 )
+
+
+class ReplicaBeats(Protocol):
+    """A serving process's heartbeat row: beaten while it serves, removed when it stops."""
+
+    replica: str
+    """The id its leases name."""
+
+    def beat(self) -> None:
+        """Say the replica is alive now (one statement)."""
+
+    def forget(self) -> None:
+        """Remove the replica's row (it stopped; its leases were released)."""
+
+    def close(self) -> None:
+        """Close the connection."""
 
 
 def migrations(add_token: Callable[[object], None] | None = None) -> tuple[Migration, ...]:

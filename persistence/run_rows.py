@@ -2,7 +2,8 @@
 
 ``SqliteRunStore`` and ``PostgresRunStore`` hold the same ``service_runs`` rows; they
 differ only in the placeholder their driver takes (``MARK``) and the column that orders
-runs created in the same instant (``ORDER``: SQLite's ``rowid``, PostgreSQL's ``seq``).
+runs created in the same instant (``ORDER``: SQLite's ``rowid``, PostgreSQL's ``seq``), and
+in how a fenced update checks its lease (``check_fence``).
 Each engine's module keeps its schema (its migrations) and its connection.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, cast
 
+from persistence.leases import Fence
 from persistence.runs import UNFINISHED, MultitaskStrategy, RunRecord, RunStatus
 
 COLUMNS = (
@@ -80,9 +82,14 @@ class SqlRunStore:
 
     MARK: ClassVar[str]
     ORDER: ClassVar[str]
+    ENGINE: ClassVar[str]
 
     def __init__(self, db: StoreConn) -> None:
         self.db = db
+
+    def check_fence(self, conn: Any, fence: Fence) -> None:
+        """Raise ``FencedOut`` unless ``fence`` still holds its thread (same transaction)."""
+        raise NotImplementedError
 
     def insert(self, run: RunRecord) -> None:
         """Store a new run."""
@@ -121,8 +128,9 @@ class SqlRunStore:
         result: dict[str, Any] | None = None,
         error: str | None = None,
         kwargs: dict[str, Any] | None = None,
+        fence: Fence | None = None,
     ) -> None:
-        """Change what is given (and ``updated_at``); leave the rest."""
+        """Change what is given (and ``updated_at``); leave the rest (``fence``: if it holds)."""
         m = self.MARK
         sets: list[str] = [f"updated_at = {m}"]
         params: list[Any] = [time.time()]
@@ -135,6 +143,8 @@ class SqlRunStore:
                 sets.append(f"{column} = {m}")
                 params.append(json.dumps(document))
         with self.db.write() as conn:
+            if fence is not None and fence.engine == self.ENGINE:
+                self.check_fence(conn, fence)
             conn.execute(
                 f"UPDATE service_runs SET {', '.join(sets)} WHERE run_id = {m}", (*params, run_id)
             )

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from persistence.leases import Fence
 
 RunStatus = Literal["pending", "running", "success", "error", "interrupted"]
 """pending (accepted, waiting for its turn), running, then one of: success (the graph ran to
@@ -69,8 +72,14 @@ class RunStore(Protocol):
         result: dict[str, Any] | None = None,
         error: str | None = None,
         kwargs: dict[str, Any] | None = None,
+        fence: Fence | None = None,
     ) -> None:
-        """Change what is given (and ``updated_at``); leave the rest."""
+        """Change what is given (and ``updated_at``); leave the rest.
+
+        With ``fence`` (the lease the run is driven under), the change is made only if the
+        fence still holds its thread, checked in the same transaction (else ``FencedOut``
+        and nothing written).
+        """
 
     def unfinished(self) -> list[RunRecord]:
         """Every pending or running run, oldest first (what a restart carries on)."""

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from persistence.leases import Fence
 
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 """idle (no run, nothing waiting), busy (a run pending or running), interrupted (waiting for
@@ -69,8 +72,13 @@ class ThreadStore(Protocol):
         metadata: dict[str, Any] | None = None,
         graph_id: str | None = None,
         error: str | None = None,
+        fence: Fence | None = None,
     ) -> None:
-        """Set the status (and error), merge ``metadata`` into the stored one, fix the graph."""
+        """Set the status (and error), merge ``metadata`` into the stored one, fix the graph.
+
+        With ``fence``, only if it still holds the thread, checked in the same transaction
+        (else ``FencedOut`` and nothing written).
+        """
 
     def delete(self, thread_id: str) -> None:
         """Remove the thread from the index."""

@@ -50,10 +50,9 @@ def create_app(
 
             executor = RunExecutor(ctx, pre_start)
             app.state.ctx, app.state.executor = ctx, executor
-            carried = await executor.recover()
+            carried = await executor.open()
             if carried:
                 log.warning("carrying on %d run(s) left unfinished by a previous process", carried)
-            executor.start()
             try:
                 yield
             finally:

@@ -1,15 +1,17 @@
 """Runs across replicas: carrying on the unfinished runs that no live process drives.
 
-Every replica looks at the run store at start and then every ``claim_interval_s``. For an
-unfinished run that this process does not have, it looks at the thread's lease, reads the
-run again, and only then tries the lease (``baton.lease``): a live holder refuses (that
-replica drives the thread, or admits a run on it right now), so only a thread whose holder
-died (same host: its pid is gone; any host: its lease expired) is taken, by one replica,
+Every replica looks at the run store at start and then every ``claim_interval_s`` (unset:
+0.5 s on PostgreSQL, 1 s on SQLite). For an unfinished run that this process does not
+have, it looks at the thread's lease, reads the run again, and only then tries the lease
+(``baton.lease``): a live holder refuses (that replica drives the thread, or admits a run
+on it right now), so only a thread whose holder died (same host: its pid is gone; any
+host: its replica's heartbeat went stale, or its lease expired) is taken, by one replica,
 with a new fencing token. (A run still unfinished when its lease is seen free has no
 holder: a replica holds the lease from before it stores a run until after it stores the
 run's end, so a claim never lands between a run's end and the next request.) The run is
 read again under the lease (it may have ended meanwhile) and carried on from its last
-checkpoint; a pending one starts as a queued run would. The lease's claim is the queue's
+checkpoint; a pending one (queued behind it by the dead replica) starts after it, as a
+queued run would. The lease's claim is the queue's
 lock: one run per thread at a time, across every replica.
 """
 
@@ -21,12 +23,12 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from baton.lease import Lease
 from baton.service.errors import ApiError
 from baton.service.handles import RunHandle, ThreadSlot
 from persistence.runs import UNFINISHED
 
 if TYPE_CHECKING:
+    from baton.service.context import ServiceContext
     from baton.service.executor import RunExecutor
     from persistence.runs import RunRecord
 
@@ -63,7 +65,9 @@ async def carry_on_orphans(executor: RunExecutor) -> int:
                 continue
             if run.status == "running":
                 run = restarted(run)
-                await asyncio.to_thread(ctx.runs.update, run.run_id, attempt=run.attempt)
+                await asyncio.to_thread(
+                    ctx.runs.update, run.run_id, attempt=run.attempt, fence=slot.fence
+                )
             await ctx.hub.open(run.run_id)
             executor.adopt(slot, RunHandle(run, resumed=run.status == "running", queued=True))
             carried += 1
@@ -71,14 +75,14 @@ async def carry_on_orphans(executor: RunExecutor) -> int:
 
 
 def _held_elsewhere(executor: RunExecutor, thread_id: str) -> bool:
-    ctx = executor.ctx
-    return Lease(ctx.settings.database, thread_id, ctx.service.lease_ttl_s).held_by_another()
+    return executor.lease(thread_id).held_by_another()
 
 
 async def claim_forever(executor: RunExecutor) -> None:
     """``carry_on_orphans`` every ``claim_interval_s`` until cancelled."""
     while True:
-        await asyncio.sleep(executor.ctx.service.claim_interval_s)
+        ctx = executor.ctx
+        await asyncio.sleep(ctx.service.claim_every(ctx.settings.database.engine))
         try:
             carried = await carry_on_orphans(executor)
         except Exception:  # the database is unreachable: look again next time
@@ -103,3 +107,18 @@ async def taken_over(slot: ThreadSlot) -> bool:
     except Exception:  # the database is unreachable: carry on as the holder
         log.exception("could not check the lease of thread %s", slot.thread_id)
         return False
+
+
+async def renew_forever(ctx: ServiceContext, slots: dict[str, ThreadSlot]) -> None:
+    """Renew every held lease each third of its lifetime; forget idle slots; until cancelled."""
+    period = ctx.service.lease_ttl_s / 3
+    while True:
+        await asyncio.sleep(period)
+        for thread_id, slot in list(slots.items()):
+            if slot.lease is not None:
+                try:
+                    await asyncio.to_thread(slot.lease.renew)
+                except Exception:  # a locked database: the next round renews it
+                    log.exception("could not renew the lease of thread %s", thread_id)
+            elif not slot.busy and not slot.lock.locked():
+                del slots[thread_id]

@@ -6,7 +6,10 @@ admitted until the thread's queue is empty, so a ``baton resume`` from a termina
 drive the thread meanwhile, nor the service a thread a terminal is driving (409). Admission
 decisions for a thread are made under its lock, so two concurrent requests cannot both
 find it free. A service that was killed finds its unfinished runs in the run store when it
-starts and carries them on; their leases name a dead process and are taken over.
+starts and carries them on; their leases name a dead process and are taken over. On
+PostgreSQL the process beats a heartbeat (``baton.service.heartbeat``) that every lease it
+takes names, so other replicas take its threads over within ``replica_timeout_s`` of its
+death on any machine.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from baton.lease import Lease, ThreadBusy
-from baton.service.claims import carry_on_orphans, claim_forever, taken_over
+from baton.service.claims import carry_on_orphans, claim_forever, renew_forever, taken_over
 from baton.service.errors import ApiError, one_line
 from baton.service.handles import CancelAction, RunHandle, ThreadSlot
+from baton.service.heartbeat import Heartbeat
 from baton.service.outcome import Outcome, error_outcome
 from baton.service.run_life import record_end, start_and_run
-from persistence.leases import current_fence
+from persistence.leases import FencedOut, current_fence
 
 if TYPE_CHECKING:
     from baton.service.context import ServiceContext
@@ -51,6 +55,7 @@ class RunExecutor:
         self._handles: dict[str, RunHandle] = {}
         self._ticker: asyncio.Task[None] | None = None
         self._claimer: asyncio.Task[None] | None = None
+        self.heartbeat = Heartbeat(ctx.settings.database, ctx.service.replica_timeout_s)
 
     def slot(self, thread_id: str) -> ThreadSlot:
         """The thread's slot (created idle)."""
@@ -65,11 +70,22 @@ class RunExecutor:
         slot = self._slots.get(thread_id)
         return slot is not None and slot.busy
 
+    def lease(self, thread_id: str) -> Lease:
+        """A lease on the thread for this process (not yet acquired), naming its heartbeat."""
+        service = self.ctx.service
+        return Lease(
+            self.ctx.settings.database,
+            thread_id,
+            service.lease_ttl_s,
+            self.heartbeat.replica,
+            service.replica_timeout_s,
+        )
+
     async def hold(self, slot: ThreadSlot) -> None:
         """Take the thread's lease for this process (409 if another process drives it)."""
         if slot.lease is not None:
             return
-        lease = Lease(self.ctx.settings.database, slot.thread_id, self.ctx.service.lease_ttl_s)
+        lease = self.lease(slot.thread_id)
         try:
             await asyncio.to_thread(lease.acquire)
         except ThreadBusy as exc:
@@ -141,21 +157,30 @@ class RunExecutor:
     async def _drive(self, slot: ThreadSlot, handle: RunHandle) -> None:
         run = handle.run
         # this task's checkpoint and effect writes are fenced with the thread's lease token
-        fence = slot.lease.fence if slot.lease is not None else None
+        fence = slot.fence
         current_fence.set(fence)
         self.ctx.hub.fence(run.run_id, fence)
         try:
             if handle.cancel_action is not None:
                 outcome = NEVER_STARTED
             else:
-                outcome = await start_and_run(self.ctx, handle, self._pre_start)
+                outcome = await start_and_run(self.ctx, handle, self._pre_start, fence)
         except asyncio.CancelledError:
             handle.done.set()  # the service is stopping; the run resumes at the next start
             raise
         except Exception as exc:  # the stores failed: report it on the run, keep serving
             log.exception("run %s could not be driven", run.run_id)
             outcome = error_outcome(type(exc).__name__, one_line(str(exc)))
-        if await taken_over(slot):
+        fenced_out = await taken_over(slot)
+        if not fenced_out:
+            try:
+                await record_end(self.ctx, handle, outcome, fence)
+            except FencedOut:  # taken over between the look and the write: nothing recorded
+                fenced_out = True
+            except BaseException:
+                await self._ended(slot, handle)
+                raise
+        if fenced_out:
             # another process claimed the thread (this one stalled past its lease): the run
             # is theirs now, so this one records nothing more and lets go of the thread
             log.warning("run %s: the lease of thread %s was taken over", run.run_id, slot.thread_id)
@@ -165,13 +190,13 @@ class RunExecutor:
             slot.queue.clear()
             await self.ctx.hub.abandon(run.run_id)
             return
-        try:
-            await record_end(self.ctx, handle, outcome)
-        finally:
-            handle.done.set()
-            self._handles.pop(run.run_id, None)
-            slot.active = None
-            await self._next(slot)
+        await self._ended(slot, handle)
+
+    async def _ended(self, slot: ThreadSlot, handle: RunHandle) -> None:
+        handle.done.set()
+        self._handles.pop(handle.run.run_id, None)
+        slot.active = None
+        await self._next(slot)
 
     async def _next(self, slot: ThreadSlot) -> None:
         if slot.queue:
@@ -195,7 +220,7 @@ class RunExecutor:
         queued = list(slot.queue)
         slot.queue.clear()
         for handle in queued:
-            await record_end(self.ctx, handle, NEVER_STARTED)
+            await record_end(self.ctx, handle, NEVER_STARTED, slot.fence)
             handle.done.set()
             self._handles.pop(handle.run.run_id, None)
         if slot.active is not None:
@@ -210,7 +235,7 @@ class RunExecutor:
         if handle in slot.queue:
             slot.queue.remove(handle)
             handle.request_cancel(action, reason)
-            await record_end(self.ctx, handle, NEVER_STARTED)
+            await record_end(self.ctx, handle, NEVER_STARTED, slot.fence)
             handle.done.set()
             self._handles.pop(run_id, None)
             if not slot.busy:
@@ -234,10 +259,20 @@ class RunExecutor:
         """
         return await carry_on_orphans(self)
 
+    async def open(self) -> int:
+        """Start beating, carry on what no live process drives, then start the tickers.
+
+        How many runs were carried on at start.
+        """
+        await asyncio.to_thread(self.heartbeat.start)
+        carried = await self.recover()
+        self.start()
+        return carried
+
     def start(self) -> None:
         """Start renewing the leases this process holds, and claiming orphaned runs."""
         loop = asyncio.get_running_loop()
-        self._ticker = loop.create_task(self._renew_forever())
+        self._ticker = loop.create_task(renew_forever(self.ctx, self._slots))
         self._claimer = loop.create_task(claim_forever(self))
 
     async def stop(self) -> None:
@@ -251,16 +286,4 @@ class RunExecutor:
         await asyncio.gather(*tasks, return_exceptions=True)
         for slot in list(self._slots.values()):
             await self.release(slot)
-
-    async def _renew_forever(self) -> None:
-        period = self.ctx.service.lease_ttl_s / 3
-        while True:
-            await asyncio.sleep(period)
-            for thread_id, slot in list(self._slots.items()):
-                if slot.lease is not None:
-                    try:
-                        await asyncio.to_thread(slot.lease.renew)
-                    except Exception:  # a locked database: the next round renews it
-                        log.exception("could not renew the lease of thread %s", thread_id)
-                elif not slot.busy and not slot.lock.locked():
-                    del self._slots[thread_id]
+        await asyncio.to_thread(self.heartbeat.stop)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from baton.lease import Lease
+    from persistence.leases import Fence
     from persistence.runs import RunRecord
 
 CancelAction = Literal["interrupt", "rollback"]
@@ -51,6 +52,11 @@ class ThreadSlot:
     def busy(self) -> bool:
         """A run is running or queued."""
         return self.active is not None or bool(self.queue)
+
+    @property
+    def fence(self) -> Fence | None:
+        """What the thread's writes are fenced with (its lease's token), while held."""
+        return self.lease.fence if self.lease is not None else None
 
     def inflight(self) -> list[RunHandle]:
         """The running run, then the queued ones."""

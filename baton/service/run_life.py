@@ -4,7 +4,10 @@ A run starts ``running`` (a queued one is checked against its thread first) with
 ``metadata`` event; it ends with its record and its thread's status set, then ``error``
 (when it failed) and ``end`` events, and its stream handed over to the log. A rolled-back
 run leaves no record and no events; a stateless run's temporary thread goes with it.
-Both the start and the end are told to ``ctx.watch`` (the thread's new status).
+Both the start and the end are told to ``ctx.watch`` (the thread's new status). The run
+record and thread index writes carry the fence of the lease the run is driven under: once
+another process has taken the thread over, each is refused in its own transaction
+(``FencedOut``) and nothing is recorded.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from baton.service.outcome import Outcome, error_outcome
 if TYPE_CHECKING:
     from baton.service.context import ServiceContext
     from baton.service.handles import RunHandle
+    from persistence.leases import Fence
     from persistence.runs import RunRecord
 
 
@@ -29,6 +33,7 @@ async def start_and_run(
     ctx: ServiceContext,
     handle: RunHandle,
     pre_start: Callable[[RunRecord], Awaitable[RunRecord]],
+    fence: Fence | None = None,
 ) -> Outcome:
     """Mark the run running, announce it, run its graph; how it went."""
     run = handle.run
@@ -39,14 +44,21 @@ async def start_and_run(
             refused = await finished_outcome(ctx, run)
             return error_outcome("Refused", exc.detail, refused.thread_status)
         if checked.kwargs != run.kwargs:
-            await asyncio.to_thread(ctx.runs.update, run.run_id, kwargs=checked.kwargs)
+            await asyncio.to_thread(ctx.runs.update, run.run_id, kwargs=checked.kwargs, fence=fence)
         handle.run = run = checked
-    await asyncio.to_thread(ctx.runs.update, run.run_id, status="running", attempt=run.attempt)
+    await asyncio.to_thread(
+        ctx.runs.update, run.run_id, status="running", attempt=run.attempt, fence=fence
+    )
     handle.run = run = replace(run, status="running")
     # as LangGraph's server does: a chat UI lists a graph's threads by these metadata keys
     named = {"graph_id": run.graph_id, "assistant_id": run.assistant_id}
     await asyncio.to_thread(
-        ctx.threads.update, run.thread_id, status="busy", graph_id=run.graph_id, metadata=named
+        ctx.threads.update,
+        run.thread_id,
+        status="busy",
+        graph_id=run.graph_id,
+        metadata=named,
+        fence=fence,
     )
     ctx.watch.changed(run.tenant, run.thread_id, "busy")
     meta = {"run_id": run.run_id, "thread_id": run.thread_id, "attempt": run.attempt}
@@ -54,7 +66,9 @@ async def start_and_run(
     return await run_to_outcome(ctx, handle)
 
 
-async def record_end(ctx: ServiceContext, handle: RunHandle, outcome: Outcome) -> None:
+async def record_end(
+    ctx: ServiceContext, handle: RunHandle, outcome: Outcome, fence: Fence | None = None
+) -> None:
     """Store how the run ended, send its last events and close its stream."""
     run = handle.run
     message = outcome.error["message"] if outcome.error else handle.cancel_reason or None
@@ -68,9 +82,10 @@ async def record_end(ctx: ServiceContext, handle: RunHandle, outcome: Outcome) -
             status=outcome.run_status,
             result=outcome.result,
             error=message,
+            fence=fence,
         )
     await asyncio.to_thread(
-        ctx.threads.update, run.thread_id, status=outcome.thread_status, error=message
+        ctx.threads.update, run.thread_id, status=outcome.thread_status, error=message, fence=fence
     )
     ctx.watch.changed(run.tenant, run.thread_id, outcome.thread_status)
     if outcome.error is not None:

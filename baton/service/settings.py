@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _TENANT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 MIN_KEY_CHARS = 8
+CLAIM_INTERVAL_S = {"sqlite": 1.0, "postgres": 0.5}
+"""Seconds between looks for orphaned runs when unset: across machines (PostgreSQL) they
+are part of a dead replica's recovery time, on one machine a dead pid is seen at start."""
 LOCAL_TENANT = "local"
 """The one tenant of a service started without API keys (loopback only)."""
 
@@ -37,11 +40,20 @@ class ServiceSettings(BaseSettings):
     lease_ttl_s: float = Field(
         default=600.0, ge=5, le=86_400, description="Thread lease lifetime; renewed at a third."
     )
-    claim_interval_s: float = Field(
-        default=1.0,
+    replica_timeout_s: float = Field(
+        default=2.0,
+        ge=0.5,
+        le=600,
+        description="PostgreSQL: a replica whose heartbeat (sent every quarter of this) is "
+        "older than this has its threads taken over by another.",
+    )
+    claim_interval_s: float | None = Field(
+        default=None,
         ge=0.05,
         le=60,
-        description="Seconds between looks for unfinished runs no live replica drives.",
+        description="Seconds between looks for unfinished runs no live replica drives "
+        f"(unset: {CLAIM_INTERVAL_S['sqlite']:g} on SQLite, "
+        f"{CLAIM_INTERVAL_S['postgres']:g} on PostgreSQL).",
     )
     max_queued_runs: int = Field(
         default=20, ge=1, le=1000, description="Runs a thread may queue (enqueue strategy)."
@@ -54,6 +66,12 @@ class ServiceSettings(BaseSettings):
             parse_api_keys(value.get_secret_value())
             return value
         return None
+
+    def claim_every(self, engine: str) -> float:
+        """Seconds between looks for orphaned runs on ``engine`` (``claim_interval_s``)."""
+        if self.claim_interval_s is not None:
+            return self.claim_interval_s
+        return CLAIM_INTERVAL_S[engine]
 
     def keys(self) -> dict[str, str]:
         """API key -> tenant (empty when no keys are configured)."""

@@ -5,6 +5,10 @@ A claim locks the thread's row (``SELECT … FOR UPDATE``; a missing row is inse
 and raises its token in the same transaction. ``check_fence`` locks the row ``FOR SHARE``
 inside the writer's transaction, so a takeover waits until that write has committed, and
 a write after a takeover sees the new token and is refused.
+
+A lease that names a replica (``baton serve``) is live only while that replica's row in
+``baton_replicas`` was beaten within ``replica_timeout_s``, measured by the database's
+clock (``clock_timestamp()``), so machines whose clocks differ agree on who is alive.
 """
 
 from __future__ import annotations
@@ -16,10 +20,33 @@ from psycopg import Connection
 from psycopg.rows import DictRow, dict_row
 
 from persistence.database import PostgresDatabase
-from persistence.leases import Alive, Fence, FencedOut, LeaseHeld, migrations
+from persistence.leases import REPLICA_TIMEOUT_S, Alive, Fence, FencedOut, LeaseHeld, migrations
+from persistence.migrations import Migration
 from persistence.postgres.store_conn import PgStoreConnection
 
-MIGRATIONS = migrations()
+MIGRATIONS = (
+    *migrations(),
+    Migration(
+        2,
+        "replica heartbeats",
+        statements=(
+            "ALTER TABLE thread_leases ADD COLUMN IF NOT EXISTS replica TEXT",
+            "CREATE TABLE IF NOT EXISTS baton_replicas (replica TEXT PRIMARY KEY, "
+            "host TEXT NOT NULL, pid INTEGER NOT NULL, "
+            "started_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), "
+            "beat_at TIMESTAMPTZ NOT NULL)",
+        ),
+    ),
+)
+"""The lease store's schema on PostgreSQL: the shared table, then the replicas' heartbeats."""
+
+LOOK = (
+    "SELECT l.host, l.pid, l.expires_at, l.token, (l.replica IS NULL OR EXISTS ("
+    "SELECT 1 FROM baton_replicas r WHERE r.replica = l.replica "
+    "AND r.beat_at > clock_timestamp() - make_interval(secs => %s))) AS beating "
+    "FROM thread_leases l WHERE l.thread_id = %s"
+)
+"""The lease row and whether the replica it names (if any) beat recently enough."""
 
 CHECK_FENCE = "SELECT holder, token FROM thread_leases WHERE thread_id = %s FOR SHARE"
 
@@ -66,7 +93,15 @@ class PostgresLeaseStore:
         self.db.close()
 
     def claim(
-        self, thread_id: str, holder: str, host: str, pid: int, ttl_s: float, alive: Alive
+        self,
+        thread_id: str,
+        holder: str,
+        host: str,
+        pid: int,
+        ttl_s: float,
+        alive: Alive,
+        replica: str | None = None,
+        replica_timeout_s: float = REPLICA_TIMEOUT_S,
     ) -> Fence:
         """Take the lease (the token raised) or raise ``LeaseHeld``; nothing written then."""
         with self.db.write() as conn:
@@ -75,20 +110,16 @@ class PostgresLeaseStore:
                 "VALUES (%s, '', '', 0, 0, 0) ON CONFLICT (thread_id) DO NOTHING",
                 (thread_id,),
             )
-            row = conn.execute(
-                "SELECT host, pid, expires_at, token FROM thread_leases WHERE thread_id = %s "
-                "FOR UPDATE",
-                (thread_id,),
-            ).fetchone()
+            row = conn.execute(f"{LOOK} FOR UPDATE OF l", (replica_timeout_s, thread_id)).fetchone()
             assert row is not None
             now = time.time()
-            if row["expires_at"] > now and alive(row["host"], int(row["pid"])):
+            if _live(row, now, alive):
                 raise LeaseHeld(thread_id, row["host"], int(row["pid"]))
             token = int(row["token"]) + 1
             conn.execute(
                 "UPDATE thread_leases SET holder = %s, host = %s, pid = %s, expires_at = %s, "
-                "token = %s WHERE thread_id = %s",
-                (holder, host, pid, now + ttl_s, token, thread_id),
+                "token = %s, replica = %s WHERE thread_id = %s",
+                (holder, host, pid, now + ttl_s, token, replica, thread_id),
             )
         return Fence(thread_id, holder, token, "postgres")
 
@@ -116,13 +147,14 @@ class PostgresLeaseStore:
         rows = self.db.read("SELECT token FROM thread_leases WHERE thread_id = %s", (thread_id,))
         return int(rows[0]["token"]) if rows else 0
 
-    def held(self, thread_id: str, alive: Alive) -> bool:
+    def held(
+        self, thread_id: str, alive: Alive, replica_timeout_s: float = REPLICA_TIMEOUT_S
+    ) -> bool:
         """Whether a live holder has the lease now (a look that claims nothing)."""
-        rows = self.db.read(
-            "SELECT host, pid, expires_at FROM thread_leases WHERE thread_id = %s", (thread_id,)
-        )
-        return (
-            bool(rows)
-            and rows[0]["expires_at"] > time.time()
-            and alive(rows[0]["host"], int(rows[0]["pid"]))
-        )
+        rows = self.db.read(LOOK, (replica_timeout_s, thread_id))
+        return bool(rows) and _live(rows[0], time.time(), alive)
+
+
+def _live(row: DictRow, now: float, alive: Alive) -> bool:
+    """Whether the lease row's holder still has it: unexpired, its pid and replica alive."""
+    return bool(row["expires_at"] > now and row["beating"] and alive(row["host"], int(row["pid"])))

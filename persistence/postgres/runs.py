@@ -6,8 +6,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from psycopg import Connection
+
+from persistence.leases import Fence
 from persistence.migrations import Migration
+from persistence.postgres.leases import check_fence
 from persistence.postgres.store_conn import PgStoreConnection
 from persistence.run_rows import COLUMNS, SqlRunStore, record
 from persistence.runs import UNFINISHED, RunRecord
@@ -47,6 +52,11 @@ class PostgresRunStore(SqlRunStore):
 
     MARK = "%s"
     ORDER = "seq"
+    ENGINE = "postgres"
+
+    def check_fence(self, conn: Connection[Any], fence: Fence) -> None:
+        """Raise ``FencedOut`` unless ``fence`` still holds its thread (same transaction)."""
+        check_fence(conn, fence)
 
     def __init__(self, db: PgStoreConnection) -> None:
         super().__init__(db)

@@ -13,7 +13,9 @@ from typing import Any, cast
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
+from persistence.leases import Fence
 from persistence.migrations import Migration
+from persistence.postgres.leases import check_fence
 from persistence.postgres.store_conn import PgStoreConnection
 from persistence.threads import ThreadQuery, ThreadRecord, ThreadStatus, matching_page
 
@@ -123,6 +125,7 @@ class PostgresThreadStore:
         metadata: dict[str, Any] | None = None,
         graph_id: str | None = None,
         error: str | None = None,
+        fence: Fence | None = None,
     ) -> None:
         """Set the status (and error), merge ``metadata`` into the stored one, fix the graph."""
         sets: list[str] = ["updated_at = %s"]
@@ -137,6 +140,8 @@ class PostgresThreadStore:
             sets.append("graph_id = COALESCE(graph_id, %s)")
             params.append(graph_id)
         with self.db.write() as conn:
+            if fence is not None and fence.engine == "postgres":
+                check_fence(conn, fence)
             conn.execute(
                 f"UPDATE service_threads SET {', '.join(sets)} WHERE thread_id = %s",
                 (*params, thread_id),

@@ -2,7 +2,9 @@
 
 A claim reads the row and writes it in one ``BEGIN IMMEDIATE`` transaction, so two
 processes claiming together are serialised; ``check_fence`` runs inside the caller's
-write transaction, which holds the same write lock.
+write transaction, which holds the same write lock. Every holder is on this machine, so a
+dead pid frees a lease at once and there is no replica heartbeat: ``replica`` and
+``replica_timeout_s`` are accepted and have no effect here.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from persistence.leases import Alive, Fence, FencedOut, LeaseHeld, migrations
+from persistence.leases import REPLICA_TIMEOUT_S, Alive, Fence, FencedOut, LeaseHeld, migrations
 from persistence.sqlite.migrate import migrate
 
 BUSY_TIMEOUT_MS = 15_000
@@ -69,7 +71,15 @@ class SqliteLeaseStore:
         return conn
 
     def claim(
-        self, thread_id: str, holder: str, host: str, pid: int, ttl_s: float, alive: Alive
+        self,
+        thread_id: str,
+        holder: str,
+        host: str,
+        pid: int,
+        ttl_s: float,
+        alive: Alive,
+        replica: str | None = None,
+        replica_timeout_s: float = REPLICA_TIMEOUT_S,
     ) -> Fence:
         """Take the lease (the token raised) or raise ``LeaseHeld``; nothing written then."""
         now = time.time()
@@ -121,7 +131,9 @@ class SqliteLeaseStore:
             ).fetchone()
         return int(row[0]) if row is not None else 0
 
-    def held(self, thread_id: str, alive: Alive) -> bool:
+    def held(
+        self, thread_id: str, alive: Alive, replica_timeout_s: float = REPLICA_TIMEOUT_S
+    ) -> bool:
         """Whether a live holder has the lease now (a look that claims nothing)."""
         with closing(self._connect()) as conn:
             row = conn.execute(

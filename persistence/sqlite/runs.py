@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+from persistence.leases import Fence
 from persistence.migrations import Migration
 from persistence.run_rows import SqlRunStore
+from persistence.sqlite.leases import check_fence
 from persistence.sqlite.store_conn import StoreConnection
 
 MIGRATIONS = (
@@ -40,6 +44,11 @@ class SqliteRunStore(SqlRunStore):
 
     MARK = "?"
     ORDER = "rowid"
+    ENGINE = "sqlite"
+
+    def check_fence(self, conn: sqlite3.Connection, fence: Fence) -> None:
+        """Raise ``FencedOut`` unless ``fence`` still holds its thread (same transaction)."""
+        check_fence(conn, fence)
 
     def __init__(self, db: StoreConnection) -> None:
         super().__init__(db)

@@ -12,7 +12,9 @@ import sqlite3
 import time
 from typing import Any, cast
 
+from persistence.leases import Fence
 from persistence.migrations import Migration
+from persistence.sqlite.leases import check_fence
 from persistence.sqlite.store_conn import StoreConnection
 from persistence.threads import (
     ThreadQuery,
@@ -120,9 +122,12 @@ class SqliteThreadStore:
         metadata: dict[str, Any] | None = None,
         graph_id: str | None = None,
         error: str | None = None,
+        fence: Fence | None = None,
     ) -> None:
         """Set the status (and error), merge ``metadata`` into the stored one, fix the graph."""
         with self.db.write() as conn:
+            if fence is not None and fence.engine == "sqlite":
+                check_fence(conn, fence)
             row = conn.execute(
                 "SELECT metadata FROM service_threads WHERE thread_id = ?", (thread_id,)
             ).fetchone()

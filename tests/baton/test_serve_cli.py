@@ -65,3 +65,11 @@ def test_bad_keys_and_busy_ports_are_one_line(
         taken.listen()
         port = taken.getsockname()[1]
         assert f"cannot listen on 127.0.0.1:{port}" in _refused(capsys, "--port", str(port))
+
+
+def test_a_replica_timeout_below_half_a_second_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BATON_REPLICA_TIMEOUT_S", "0.1")
+    assert "BATON_REPLICA_TIMEOUT_S" in _refused(capsys)

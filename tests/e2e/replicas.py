@@ -20,11 +20,12 @@ from world_rows import world_of, world_rows
 
 from tools import outbox_pg
 
-LEASE_TTL_S = 5.0
-"""The replicas' lease lifetime (the smallest allowed): a stalled replica loses its threads
-after this long."""
+REPLICA_TIMEOUT_S = 2.0
+"""The replicas' heartbeat timeout (``BATON_REPLICA_TIMEOUT_S``, its default): a dead or
+stalled replica loses its threads after this long, while its leases (600 s) still run."""
 
-REPLICA_ENV = {"BATON_LEASE_TTL_S": str(LEASE_TTL_S), "BATON_CLAIM_INTERVAL_S": "0.2"}
+REPLICA_ENV: dict[str, str] = {}
+"""The replicas run with the default settings."""
 
 
 @dataclass
@@ -86,10 +87,15 @@ async def wait_stopped(server: Server, timeout: float = 60) -> None:
 
 
 async def wait_dead(server: Server, timeout: float = 60) -> float:
-    """Wait until the replica's process has died; when (``time.monotonic``)."""
+    """Wait until the replica's process has died; when (``time.monotonic``).
+
+    The process is not reaped: its pid stays visible (a zombie), as a holder on another
+    machine would, so the survivors cannot free its leases by seeing the pid gone.
+    """
     assert server.process is not None
     deadline = time.monotonic() + timeout
-    while server.process.poll() is None:
+    stat = Path(f"/proc/{server.process.pid}/stat")
+    while stat.read_text().split(") ", 1)[1][0] != "Z":
         assert time.monotonic() < deadline, "the replica did not die"
         await asyncio.sleep(0.01)
     return time.monotonic()

@@ -5,8 +5,10 @@ flows act on is in PostgreSQL, and effects are counted there.
 
 A flow started on A is streamed live from C and approved on B; the same approval posted to
 two replicas at once is carried out once (the other gets 409); a replica killed mid-run
-has its run carried on by another within 5 s; a replica stalled past its lease is woken up
-and its late writes are refused; fifty flows spread over three replicas all finish once;
+(its pid left unreaped, as a replica on another machine would look) has its run carried on
+by another within 5 s, and the run it had queued started after it; a replica stalled past
+its heartbeat timeout is woken up and its late writes (checkpoints, run record, thread
+index, stream events) are refused; fifty flows spread over three replicas all finish once;
 connections the server ends mid-run lose nothing. Effects are counted in the shared world:
 one refund and one email per flow, whatever happened to the replicas.
 
@@ -27,7 +29,7 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 from postgres_db import create_database, drop_database
-from replicas import LEASE_TTL_S, Replicas, status_of, wait_dead, wait_stopped, wake
+from replicas import REPLICA_TIMEOUT_S, Replicas, status_of, wait_dead, wait_stopped, wake
 from serve_process import KEYS, Server
 
 from bench.serve_flows import refunded, sdk_flow, seed_home
@@ -167,8 +169,8 @@ async def test_a_replica_stalled_past_its_lease_writes_nothing_when_it_wakes(
     run = await _client(stalled).runs.create(tid, "baton", input={"request": DOUBLE_5531})
     await wait_stopped(stalled)
     stopped = time.monotonic()
-    await _client(a).runs.join(tid, run["run_id"])  # A takes the thread once the lease expires
-    assert time.monotonic() - stopped >= LEASE_TTL_S * 0.9
+    await _client(a).runs.join(tid, run["run_id"])  # A takes the thread once its beat is stale
+    assert time.monotonic() - stopped >= REPLICA_TIMEOUT_S * 0.9
     before = await _client(a).threads.get_history(tid, limit=100)
     events = [p async for p in _client(a).runs.join_stream(tid, run["run_id"])]
     wake(stalled)
@@ -181,6 +183,7 @@ async def test_a_replica_stalled_past_its_lease_writes_nothing_when_it_wakes(
     assert [(p.id, p.event) for p in again] == [(p.id, p.event) for p in events]
     record = await _client(a).runs.get(tid, run["run_id"])
     assert (record["status"], record["attempt"]) == ("success", 2)
+    assert (await _client(a).threads.get(tid))["status"] == "interrupted"
     assert "lease of thread" in stalled.log_tail() or "taken over" in stalled.log_tail()
     refund = await _waiting(_client(stalled), tid)  # the woken replica serves the thread too
     result = await _client(stalled).runs.wait(tid, "baton", command=_approve(refund))
@@ -190,6 +193,8 @@ async def test_a_replica_stalled_past_its_lease_writes_nothing_when_it_wakes(
 
 @FULL
 async def test_fifty_flows_over_three_replicas_all_finish_once(replicas: Replicas) -> None:
+    import psycopg
+
     orders = seed_home(replicas.root / "seed", 50, replicas.database_url)
     servers = replicas.start("a", "b", "c")
     clients = [_client(server) for server in servers]
@@ -200,8 +205,12 @@ async def test_fifty_flows_over_three_replicas_all_finish_once(replicas: Replica
     assert refunded(replicas.root / "seed", orders, replicas.database_url) == 50  # none twice
     assert len(set(replicas.emails())) == len(replicas.emails()) == 50
     for server in servers:
+        server.stop()
         assert "Traceback" not in server.log_tail(200_000), server.log_name
         assert " 500 " not in server.log_tail(200_000)
+    with psycopg.connect(replicas.database_url) as conn:  # no live replica's run taken over
+        (restarted,) = conn.execute("SELECT count(*) FROM service_runs WHERE attempt <> 1")
+        assert restarted == (0,)
 
 
 @FULL
@@ -225,8 +234,35 @@ async def test_connections_ended_by_the_server_mid_run_lose_nothing(replicas: Re
     assert ended > 0
     await _client(b).runs.join(tid, run["run_id"])
     record = await _client(b).runs.get(tid, run["run_id"])
-    assert record["status"] == "success", record
+    assert record["status"] == "success", record["error"]
     refund = await _waiting(_client(b), tid)
     result = await _client(b).runs.wait(tid, "baton", command=_approve(refund))
     await _finish(_client(a), tid, result)
     assert replicas.refunds(5531) == [12900] and len(replicas.emails()) == 1
+
+
+@FULL
+async def test_a_killed_replica_s_queued_run_is_started_by_the_one_that_claims_the_thread(
+    replicas: Replicas,
+) -> None:
+    (a,) = replicas.start("a")
+    doomed = replicas.replica("doomed", BATON_CRASH_AT="worker:analyst:after_model").start()
+    replicas.started.append(doomed)
+    tid = (await _client(doomed).threads.create())["thread_id"]
+    first = await _client(doomed).runs.create(tid, "baton", input={"request": DOUBLE_5531})
+    queued = await _client(doomed).runs.create(
+        tid, "baton", input={"request": DOUBLE_5602}, multitask_strategy="enqueue"
+    )
+    assert queued["status"] == "pending"
+    died = await wait_dead(doomed)
+    await _client(a).runs.join(tid, first["run_id"])
+    await _client(a).runs.join(tid, queued["run_id"])
+    took_s = time.monotonic() - died
+    ran = await _client(a).runs.get(tid, first["run_id"])
+    assert (ran["status"], ran["attempt"]) == ("success", 2)
+    # its turn came on A: checked against the thread, which waits for the first run's refund
+    later = await _client(a).runs.get(tid, queued["run_id"])
+    assert later["status"] == "error" and "waiting for approval" in later["error"]
+    assert took_s < 5.0, f"both runs ended {took_s:.1f} s after the kill"
+    assert (await _waiting(_client(a), tid))["value"]["name"] == "issue_refund"
+    assert replicas.refunds(5531) == [] and replicas.refunds(5602) == []

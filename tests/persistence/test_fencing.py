@@ -116,3 +116,33 @@ def test_the_stream_log_drops_a_taken_over_runs_events(database: Database, tmp_p
         assert log.append([StreamEvent("r-free", 1, "end", b"{}")]) == set()
     finally:
         stores.close()
+
+
+def test_run_records_and_the_thread_index_refuse_a_taken_over_writer(
+    database: Database, tmp_path: Path
+) -> None:
+    from persistence.runs import RunRecord
+    from persistence.threads import ThreadRecord
+
+    stores = open_service_stores(database, tmp_path / "baton.db")
+    try:
+        stale, fresh = _taken_over(database, "t")
+        run = RunRecord("r1", "t", "acme", "a1", "baton", "running", "reject", 1.0, 1.0)
+        stores.runs.insert(run)
+        assert stores.threads.insert(ThreadRecord("t", "acme", 1.0, 1.0, status="busy"))
+        with pytest.raises(FencedOut):
+            stores.runs.update("r1", status="success", result={"late": True}, fence=stale)
+        with pytest.raises(FencedOut):
+            stores.threads.update("t", status="error", error="late", fence=stale)
+        kept = stores.runs.get("r1")
+        assert kept is not None and (kept.status, kept.result) == ("running", None)
+        thread = stores.threads.get("t")
+        assert thread is not None and (thread.status, thread.error) == ("busy", None)
+        stores.runs.update("r1", status="success", attempt=2, fence=fresh)
+        stores.threads.update("t", status="interrupted", fence=fresh)
+        done = stores.runs.get("r1")
+        assert done is not None and (done.status, done.attempt) == ("success", 2)
+        thread = stores.threads.get("t")
+        assert thread is not None and thread.status == "interrupted"
+    finally:
+        stores.close()
