@@ -46,7 +46,7 @@ def open_service_stores(database: Database, sqlite_path: Path) -> ServiceStores:
             PostgresDatabase(
                 database.url,
                 min_size=1,
-                max_size=max(2, database.max_size // 2),
+                max_size=max(2, database.max_size // 3),
                 max_lifetime_s=database.max_lifetime_s,
                 max_idle_s=database.max_idle_s,
                 connect_timeout_s=database.connect_timeout_s,

@@ -77,7 +77,7 @@ class StoreSql:
             small = PostgresDatabase(
                 self.database.url,
                 min_size=0,
-                max_size=4,
+                max_size=2,
                 max_lifetime_s=self.database.max_lifetime_s,
                 connect_timeout_s=self.database.connect_timeout_s,
                 application_name=self.database.application_name,
