@@ -24,8 +24,8 @@ pytestmark = pytest.mark.e2e
 QUESTION = "How long does a refund for a duplicate charge take to reach the customer?"
 MANY = 50 if os.environ.get("RELIABILITY_MATRIX") == "full" else 8
 MANY_ON_POSTGRES = 12 if os.environ.get("RELIABILITY_MATRIX") == "full" else 8
-"""Each CLI process opens up to about eight PostgreSQL connections, so fifty at once would
-pass a default server's 100; many runs at once on PostgreSQL go through ``baton serve``
+"""One CLI process peaked at eleven PostgreSQL connections (an approval flow), so fifty at
+once would pass a default server's 100; many runs at once on PostgreSQL go through ``baton serve``
 replicas (``tests/e2e/test_replicas.py``: fifty flows over three)."""
 
 
