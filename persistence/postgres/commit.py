@@ -231,7 +231,7 @@ class AsyncGroupCommit:
         self._queue.append((reply, (postgres_fence(), statements)))
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._drain())
-        await asyncio.shield(reply)
+        await reply  # a caller cancelled meanwhile cancels only its own reply
 
     async def _drain(self) -> None:
         try:

@@ -100,7 +100,7 @@ class AsyncReadBatch:
         self._queue.append((reply, (sql, args)))
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._drain())
-        return await asyncio.shield(reply)
+        return await reply
 
     async def _drain(self) -> None:
         try:
