@@ -11,9 +11,15 @@ commit that holds its rows; a round whose connection was lost is sent again on a
 
 A write made under a lease (``persistence.leases.current_fence``, a run the service or a
 command drives) carries its fence: each round checks every fence it holds first, in its
-transaction (``persistence.postgres.leases.check_fence`` locks the lease row until the
+transaction (``persistence.postgres.leases.CHECK_FENCES`` locks the lease rows until the
 commit), and leaves out the rows of a fence that was taken over, whose callers get
 ``FencedOut``; the other rows land.
+
+A round waits for the server once (twice with fences; see ``_around``): it was BEGIN, the
+statements and COMMIT, three waits, and a single ``aput`` took 1.8 ms against the stock
+saver's 1.3 ms on loopback; in one pipeline it takes what the stock one does (about 1.1 ms
+each, measured back to back on this machine), though the stock saver prepares its
+statements and Baton may not.
 """
 
 from __future__ import annotations
