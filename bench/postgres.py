@@ -34,6 +34,7 @@ from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
 from persistence.database import PostgresDatabase
 from persistence.postgres.saver_async import BatonAsyncPostgresSaver
+from tools.world import World
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -115,6 +116,7 @@ async def run(workdir: Path, *, repeats: int, sizes: list[int]) -> dict[str, Any
             AsyncPostgresSaver.from_conn_string(url, serde=serializer()) as stock,
         ):
             await stock.setup()  # already there (Baton migrated first): the stock check
+            World(workdir / "pg-orchestrator").init()
             settings = Settings(home=workdir / "pg-orchestrator", _env_file=None)
             tiers = latency_tiers(0.0)
             orchestrators = {

@@ -11,9 +11,15 @@ commit that holds its rows; a round whose connection was lost is sent again on a
 
 A write made under a lease (``persistence.leases.current_fence``, a run the service or a
 command drives) carries its fence: each round checks every fence it holds first, in its
-transaction (``persistence.postgres.leases.check_fence`` locks the lease row until the
+transaction (``persistence.postgres.leases.CHECK_FENCES`` locks the lease rows until the
 commit), and leaves out the rows of a fence that was taken over, whose callers get
 ``FencedOut``; the other rows land.
+
+A round waits for the server once (twice with fences; ``persistence.postgres.rounds``):
+it was BEGIN, the statements and COMMIT, three waits, and one ``aput`` after another took
+2.7 ms against the stock saver's 1.4 ms on loopback; in one pipeline it takes what the
+stock one does (about 1.1 ms each, measured back to back on this machine), though the
+stock saver prepares its statements and Baton may not.
 """
 
 from __future__ import annotations
@@ -23,60 +29,16 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from psycopg import AsyncConnection, Connection
-from psycopg.rows import DictRow
-
 from persistence.leases import Fence, FencedOut, current_fence
-from persistence.postgres.leases import CHECK_FENCE, fence_refused
 from persistence.postgres.pool import AsyncPool, Pool, aretrying, retrying
-from persistence.postgres.rows import Statement, bulk, merged
-
-Fenced = tuple[Fence | None, list[Statement]]
-"""One caller's statements and the fence they are written under (None: not fenced)."""
+from persistence.postgres.rounds import Fenced, asend_round, send_round
+from persistence.postgres.rows import Statement
 
 
 def postgres_fence() -> Fence | None:
     """The caller's fence if its lease lives in PostgreSQL (where these rows go)."""
     fence = current_fence.get()
     return fence if fence is not None and fence.engine == "postgres" else None
-
-
-def _landing(batch: Sequence[Fenced], refused: dict[Fence, FencedOut]) -> list[Statement]:
-    return [st for fence, sts in batch if fence not in refused for st in sts]
-
-
-def _round(conn: Connection[DictRow], batch: Sequence[Fenced]) -> dict[Fence, FencedOut]:
-    with conn.transaction():
-        refused: dict[Fence, FencedOut] = {}
-        for fence in {fence for fence, _ in batch if fence is not None}:
-            row = conn.execute(CHECK_FENCE, (fence.thread_id,)).fetchone()
-            if (error := fence_refused(fence, row)) is not None:
-                refused[fence] = error
-        with conn.pipeline(), conn.cursor() as cur:
-            for sql, rows in merged(_landing(batch, refused)):
-                if (one := bulk(sql, rows)) is not None:
-                    cur.execute(*one)
-                else:
-                    cur.executemany(sql, rows)
-    return refused
-
-
-async def _around(
-    conn: AsyncConnection[DictRow], batch: Sequence[Fenced]
-) -> dict[Fence, FencedOut]:
-    async with conn.transaction():
-        refused: dict[Fence, FencedOut] = {}
-        for fence in {fence for fence, _ in batch if fence is not None}:
-            row = await (await conn.execute(CHECK_FENCE, (fence.thread_id,))).fetchone()
-            if (error := fence_refused(fence, row)) is not None:
-                refused[fence] = error
-        async with conn.pipeline(), conn.cursor() as cur:
-            for sql, rows in merged(_landing(batch, refused)):
-                if (one := bulk(sql, rows)) is not None:
-                    await cur.execute(*one)
-                else:
-                    await cur.executemany(sql, rows)
-    return refused
 
 
 def commit_now(pool: Pool, statements: Sequence[Statement]) -> None:
@@ -88,7 +50,7 @@ def commit_now(pool: Pool, statements: Sequence[Statement]) -> None:
 
     def attempt() -> dict[Fence, FencedOut]:
         with pool.connection() as conn:
-            return _round(conn, [(fence, list(statements))])
+            return send_round(conn, [(fence, list(statements))])
 
     refused = retrying(attempt, pool)
     if fence is not None and fence in refused:
@@ -128,7 +90,7 @@ class GroupCommit:
     def _commit_batch(self, batch: list[_Waiter]) -> None:
         def attempt() -> dict[Fence, FencedOut]:
             with self.pool.connection() as conn:
-                return _round(conn, [(w.fence, w.statements) for w in batch])
+                return send_round(conn, [(w.fence, w.statements) for w in batch])
 
         try:
             refused = retrying(attempt, self.pool)
@@ -162,7 +124,7 @@ class AsyncGroupCommit:
         self._queue.append((reply, (postgres_fence(), statements)))
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._drain())
-        await asyncio.shield(reply)
+        await reply  # a caller cancelled meanwhile cancels only its own reply
 
     async def _drain(self) -> None:
         try:
@@ -172,7 +134,7 @@ class AsyncGroupCommit:
 
                 async def attempt(fenced: list[Fenced] = fenced) -> dict[Fence, FencedOut]:
                     async with self.pool.connection() as conn:
-                        return await _around(conn, fenced)
+                        return await asend_round(conn, fenced)
 
                 error: BaseException | None = None
                 refused: dict[Fence, FencedOut] = {}

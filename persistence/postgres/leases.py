@@ -49,6 +49,11 @@ LOOK = (
 """The lease row and whether the replica it names (if any) beat recently enough."""
 
 CHECK_FENCE = "SELECT holder, token FROM thread_leases WHERE thread_id = %s FOR SHARE"
+CHECK_FENCES = (
+    "SELECT thread_id, holder, token FROM thread_leases WHERE thread_id = ANY(%s) "
+    "ORDER BY thread_id FOR SHARE"
+)
+"""``CHECK_FENCE`` for several threads at once (their rows locked in one order)."""
 
 
 def fence_refused(fence: Fence, row: DictRow | None) -> FencedOut | None:

@@ -6,10 +6,17 @@ checkpoint's JSON, other values and each ``_DeltaSnapshot`` as blobs), so that o
 transaction can carry the rows of many calls (``persistence.postgres.commit``). Writes
 also carry the run that made them, and a replacing write made by a run first keeps the
 row it replaces when another run made it (see ``persistence.postgres.schema``).
+
+The checkpoint and its metadata are turned into JSON text here (``json.dumps``, what
+psycopg's ``Jsonb`` would send; the server casts it), so a row waiting for its commit
+round holds strings and bytes only, not copies of the checkpoint's dicts. At 200
+concurrent threads those live objects were what made the interpreter's cyclic garbage
+collector run a third full collection per run (0.3-0.4 s each on this machine).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -27,7 +34,6 @@ from langgraph.checkpoint.postgres.base import (
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.serde.types import _DeltaSnapshot
-from psycopg.types.json import Jsonb
 
 from persistence.checkpoint_config import run_id_of
 
@@ -88,8 +94,8 @@ def checkpoint_statements(
         namespace,
         checkpoint["id"],
         configurable.get("checkpoint_id"),
-        Jsonb(stored),
-        Jsonb(get_serializable_checkpoint_metadata(config, metadata)),
+        json.dumps(stored),
+        json.dumps(get_serializable_checkpoint_metadata(config, metadata)),
     )
     statements.append((UPSERT_CHECKPOINTS_SQL, [row]))
     return statements
@@ -163,8 +169,9 @@ _BULK: dict[str, tuple[str, tuple[int, ...]]] = {
     UPSERT_CHECKPOINTS_SQL: (
         "INSERT INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, "
         "checkpoint, metadata) SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], "
-        "%b::text[], %b::jsonb[], %b::jsonb[]) ON CONFLICT (thread_id, checkpoint_ns, "
-        "checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, "
+        "%b::text[], %b::text[]::jsonb[], %b::text[]::jsonb[]) "
+        "ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET "
+        "checkpoint = EXCLUDED.checkpoint, "
         "metadata = EXCLUDED.metadata",
         (0, 1, 2),
     ),

@@ -35,6 +35,7 @@ from persistence.database import PostgresDatabase
 from persistence.delta import DeltaSpecs
 from persistence.postgres.commit import AsyncGroupCommit
 from persistence.postgres.pool import AsyncPool, aretrying, open_pool
+from persistence.postgres.reads import AsyncReadBatch, checkpoint_query, loaded_tuple
 from persistence.postgres.rows import checkpoint_statements, writes_statements
 from persistence.postgres.saver import BatonPostgresSaver
 
@@ -56,6 +57,7 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
         self.database = database
         self.delta_channels = dict(delta_channels or {})
         self._group = AsyncGroupCommit(pool)
+        self._reads = AsyncReadBatch(pool)
         # shared with the clones ``with_allowlist`` makes (a compiled graph holds one), so
         # that they open one upkeep saver between them and ``aclose`` closes it
         self._upkeep: list[BatonPostgresSaver] = []
@@ -109,8 +111,22 @@ class BatonAsyncPostgresSaver(AsyncPostgresSaver):
     # -- async reads: the stock queries, sent again if their connection died --------------
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        """The checkpoint ``config`` names (or the thread's latest) with its pending writes."""
-        return await aretrying(lambda: AsyncPostgresSaver.aget_tuple(self, config), self.pool)
+        """The checkpoint ``config`` names (or the thread's latest) with its pending writes.
+
+        The stock query, sent with the other lookups queued meanwhile
+        (``persistence.postgres.reads``); a checkpoint older than format 4 with a parent
+        takes the stock path whole (it needs a second query to migrate its pending sends).
+        """
+        row = await self._reads.fetchone(*checkpoint_query(self.SELECT_SQL, config))
+        if row is None:
+            return None
+        if row["checkpoint"]["v"] < 4 and row["parent_checkpoint_id"]:
+            return await aretrying(lambda: AsyncPostgresSaver.aget_tuple(self, config), self.pool)
+        return await self._load_checkpoint_tuple(row)
+
+    async def _load_checkpoint_tuple(self, value: DictRow) -> CheckpointTuple:
+        """``persistence.postgres.reads.loaded_tuple`` (no worker-thread hop)."""
+        return loaded_tuple(self, value)
 
     async def alist(
         self,
