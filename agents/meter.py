@@ -1,7 +1,8 @@
 """How agents report model and tool calls: budget charging and trace events.
 
-Agents only see this protocol; ``graphs.budget`` implements it over SQLite so that one
-budget is shared by the parent graph, every subgraph and every parallel branch.
+Agents only see this protocol; ``graphs.budget.RunMeter`` implements it over
+``persistence.budget`` (SQLite or PostgreSQL), so that one budget is shared by the parent
+graph, every subgraph and every parallel branch.
 """
 
 from __future__ import annotations

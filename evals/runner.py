@@ -21,7 +21,7 @@ from evals.cases import Case
 from graphs.checkpointer import open_checkpointer
 from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
-from graphs.trace import TraceLog
+from persistence.trace import TraceLog
 from tools.world import World
 
 THREAD = "eval"

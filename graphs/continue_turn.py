@@ -17,8 +17,8 @@ from typing import Any
 from langchain_core.messages import AIMessage, RemoveMessage
 from langgraph.types import Overwrite
 
-from graphs.budget import BudgetBook, Limits
 from graphs.settings import Settings
+from persistence.budget import BudgetBook, Limits
 from state.usage import Usage
 from state.views import results_of, route_of
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.models.tiers import ModelTiers, build_tiers
-from graphs.audit import ApprovalAudit
-from graphs.budget import BudgetBook, Limits, RunMeter
+from graphs.budget import RunMeter
 from graphs.settings import Settings
-from graphs.trace import TraceLog
+from persistence.audit import ApprovalAudit
+from persistence.budget import BudgetBook, Limits
+from persistence.trace import TraceLog
 from tools.ledger import EffectLedger
 from tools.registry import build_tools
 from tools.spec import ToolSpec

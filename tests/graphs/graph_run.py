@@ -19,7 +19,7 @@ from world_rows import world_rows
 from graphs.checkpointer import open_checkpointer
 from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
-from graphs.trace import TraceLog
+from persistence.trace import TraceLog
 from tools.ledger import EffectLedger
 from tools.world import World, world_database
 

@@ -9,7 +9,7 @@ from typing import Any
 from fakes import Turn, tool_call
 from graph_run import Run
 
-from graphs.audit import ApprovalAudit
+from persistence.audit import ApprovalAudit
 
 DOUBLE_CHARGE = "Order 5531 for customer 1042 was charged twice, please refund it."
 INJECTION = (

@@ -12,7 +12,7 @@ from fakes import Turn, tool_call
 from graph_run import Run
 
 from agents.meter import BudgetExhausted
-from graphs.budget import BudgetBook, Limits
+from persistence.budget import BudgetBook, Limits
 from state.views import results_of
 
 DOUBLE_CHARGE = "I was billed two times for order 5602"

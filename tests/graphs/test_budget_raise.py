@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from graph_run import Run
 
-from graphs.budget import BudgetBook
 from graphs.continue_turn import CannotContinue, continue_turn
+from persistence.budget import BudgetBook
 from state.views import results_of
 
 DOUBLE_CHARGE = "I was billed two times for order 5602"

@@ -8,7 +8,7 @@ from typing import Any
 from graph_run import Run
 from langchain_core.messages import AIMessage, HumanMessage
 
-from graphs.budget import BudgetBook
+from persistence.budget import BudgetBook
 from state.views import plan_of, results_of, route_of
 
 DOUBLE_CHARGE = "Customer 1042 was charged twice for order 5531. Refund the duplicate."

@@ -5,8 +5,8 @@ from __future__ import annotations
 from served import served
 from world_rows import world_rows
 
-from graphs.audit import ApprovalAudit
 from graphs.settings import Settings
+from persistence.audit import ApprovalAudit
 from tools.world import World, world_database
 
 DOUBLE = "Customer 1042 was charged twice for order 5531; refund the duplicate and email them."

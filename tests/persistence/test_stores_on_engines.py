@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from agents.meter import BudgetExhausted
-from graphs.audit import ApprovalAudit
-from graphs.budget import BudgetBook, Limits
-from graphs.trace import TraceLog
+from persistence.audit import ApprovalAudit
+from persistence.budget import BudgetBook, Limits
 from persistence.database import Database, PostgresDatabase, SqliteDatabase
+from persistence.trace import TraceLog
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -1,7 +1,6 @@
-"""Where the SQLite stores still in ``graphs/`` (budget, trace, audit) open their file.
+"""Short SQLite sessions for the stores kept beside checkpoints (budget, trace, audit).
 
-The opener itself lives in ``persistence.sqlite.connect``; these names stay importable
-from here until those stores move into ``persistence/`` too. ``session(readonly=True)``
+The opener itself lives in ``persistence.sqlite.connect``. ``session(readonly=True)``
 reads without creating, migrating or writing anything, for inspecting a read-only home.
 """
 

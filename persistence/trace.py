@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graphs.sqlite_conn import no_table
 from persistence.database import Database, PostgresDatabase, SqliteDatabase
+from persistence.sqlite.session import no_table
 from persistence.store_sql import StoreSql, sqlite_opener
 
 _SCHEMA = """
