@@ -49,9 +49,9 @@ def slow_smtp() -> Iterator[tuple[str, SlowInbox]]:
 
 
 def test_two_resumes_at_once_exactly_one_proceeds(
-    engine_baton: Baton, slow_smtp: tuple[str, SlowInbox]
+    full_engine_baton: Baton, slow_smtp: tuple[str, SlowInbox]
 ) -> None:
-    baton = engine_baton
+    baton = full_engine_baton
     url, inbox = slow_smtp
     baton.home.mkdir(parents=True, exist_ok=True)
     (baton.home.parent / ".env").write_text(f"BATON_SMTP_URL={url}\n")

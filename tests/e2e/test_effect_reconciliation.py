@@ -53,10 +53,10 @@ def crashed_while_emailing(
 
 
 def test_sent_over_smtp_then_killed_asks_and_sent_records_it_once(
-    tmp_path: Path, smtp: tuple[str, Inbox], engine: str | None
+    tmp_path: Path, smtp: tuple[str, Inbox], full_engine: str | None
 ) -> None:
     url, inbox = smtp
-    home, question = crashed_while_emailing(tmp_path, url, "email:after_smtp", engine)
+    home, question = crashed_while_emailing(tmp_path, url, "email:after_smtp", full_engine)
     assert len(inbox.messages) == 1
     again = home.baton("resume", "t", "--approve", "all", "--json")
     assert again.returncode == 3  # --approve all never answers a reconciliation question
