@@ -22,6 +22,8 @@ log = logging.getLogger("baton.service")
 _RETRY_S = 0.5
 TAIL_POLL_S = 0.1
 """How often a stream of a run that another replica executes reads the log for more."""
+END_GRACE_S = 5.0
+"""How long a stream of a run recorded as ended waits for the run's ``end`` event."""
 
 Running = Callable[[str], bool]
 """Whether a run is still pending or running (anywhere): its stream may grow."""
@@ -153,9 +155,16 @@ class StreamHub:
             await channel.changed()
 
     async def _tail(self, run_id: str, after: int) -> AsyncIterator[StreamEvent]:
-        """The run's logged events after ``after``, read again until its ``end`` event."""
+        """The run's logged events after ``after``, read again until its ``end`` event.
+
+        The executing replica records a run's end before its last events are in the log, so
+        a run seen ended is read for ``END_GRACE_S`` more for them; a replica that died in
+        between leaves no ``end``, and the stream stops there.
+        """
         assert self._running is not None
         cursor = after
+        ended_at: float | None = None
+        loop = asyncio.get_running_loop()
         while True:
             running = await asyncio.to_thread(self._running, run_id)
             for event in await asyncio.to_thread(self._log.read, run_id, cursor):
@@ -163,8 +172,10 @@ class StreamHub:
                 cursor = event.seq
                 if event.event == "end":
                     return
-            if not running:  # it ended before that read: everything it wrote is there
-                return
+            if not running:
+                ended_at = loop.time() if ended_at is None else ended_at
+                if loop.time() - ended_at >= END_GRACE_S:
+                    return
             await asyncio.sleep(TAIL_POLL_S)
 
     async def _drain(self) -> None:

@@ -53,3 +53,26 @@ async def test_a_new_process_continues_the_numbering_and_replays_the_old_part(
     await second.forget(["r1"])
     assert await _collect(second, "r1") == []
     await second.stop()
+
+
+async def test_a_tail_of_a_run_recorded_ended_still_gets_its_end_event(tmp_path: Path) -> None:
+    """Another replica records the run's end before its ``end`` event reaches the log."""
+    path = tmp_path / "baton.db"
+    executing = StreamHub(SqliteStreamLog(StoreConnection(path, synchronous="NORMAL")))
+    executing.start()
+    await executing.open("r1")
+    executing.publish("r1", "metadata", b"{}")
+    await asyncio.sleep(0.05)  # durable
+    ended = {"r1": False}
+    tailing = StreamHub(
+        SqliteStreamLog(StoreConnection(path, synchronous="NORMAL")),
+        running=lambda run_id: not ended[run_id],
+    )
+    reader = asyncio.create_task(_collect(tailing, "r1"))
+    await asyncio.sleep(0.15)
+    ended["r1"] = True  # the run record says it ended; its last events are not written yet
+    await asyncio.sleep(0.3)
+    executing.publish("r1", "end", b"{}")
+    await executing.close("r1")
+    assert await reader == [(1, "metadata"), (2, "end")]
+    await executing.stop()
