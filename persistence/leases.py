@@ -53,6 +53,19 @@ class Fence:
 current_fence: ContextVar[Fence | None] = ContextVar("baton_fence", default=None)
 """The fence of the run this task executes (set by whoever drives the run)."""
 
+
+def fence_on(thread_id: str, engine: str) -> Fence | None:
+    """The caller's fence if it holds ``thread_id`` in a lease on ``engine``, else None.
+
+    Checkpoint upkeep (deleting a thread, undoing a run) checks it in its own transaction,
+    so a holder whose lease was taken over cannot remove what the new holder relies on.
+    """
+    fence = current_fence.get()
+    if fence is None or fence.thread_id != thread_id or fence.engine != engine:
+        return None
+    return fence
+
+
 Alive = Callable[[str, int], bool]
 """Whether the process ``pid`` on ``host`` may still be running."""
 

@@ -91,10 +91,12 @@ class SqlRunStore:
         """Raise ``FencedOut`` unless ``fence`` still holds its thread (same transaction)."""
         raise NotImplementedError
 
-    def insert(self, run: RunRecord) -> None:
-        """Store a new run."""
+    def insert(self, run: RunRecord, *, fence: Fence | None = None) -> None:
+        """Store a new run (``fence``: only if it still holds the thread)."""
         marks = ", ".join(self.MARK for _ in range(14))
         with self.db.write() as conn:
+            if fence is not None:
+                self.check_fence(conn, fence)
             conn.execute(f"INSERT INTO service_runs ({COLUMNS}) VALUES ({marks})", _values(run))
 
     def get(self, run_id: str) -> RunRecord | None:
@@ -159,18 +161,22 @@ class SqlRunStore:
         )
         return [record(row) for row in rows]
 
-    def delete(self, run_ids: Sequence[str]) -> None:
-        """Remove these runs' records."""
+    def delete(self, run_ids: Sequence[str], *, fence: Fence | None = None) -> None:
+        """Remove these runs' records (``fence``: only if it still holds the thread)."""
         m = self.MARK
         with self.db.write() as conn:
+            if fence is not None:
+                self.check_fence(conn, fence)
             conn.executemany(
                 f"DELETE FROM service_runs WHERE run_id = {m}", [(r,) for r in run_ids]
             )
 
-    def delete_for_thread(self, thread_id: str) -> list[str]:
-        """Remove every run of the thread; the ids removed."""
+    def delete_for_thread(self, thread_id: str, *, fence: Fence | None = None) -> list[str]:
+        """Remove every run of the thread; the ids removed (``fence``: if it holds)."""
         m = self.MARK
         with self.db.write() as conn:
+            if fence is not None:
+                self.check_fence(conn, fence)
             found = conn.execute(
                 f"SELECT run_id FROM service_runs WHERE thread_id = {m}", (thread_id,)
             )

@@ -52,8 +52,8 @@ class RunRecord:
 class RunStore(Protocol):
     """Where run records live."""
 
-    def insert(self, run: RunRecord) -> None:
-        """Store a new run."""
+    def insert(self, run: RunRecord, *, fence: Fence | None = None) -> None:
+        """Store a new run (``fence``: only if it still holds the thread, as ``update``)."""
 
     def get(self, run_id: str) -> RunRecord | None:
         """The run, or None."""
@@ -84,8 +84,8 @@ class RunStore(Protocol):
     def unfinished(self) -> list[RunRecord]:
         """Every pending or running run, oldest first (what a restart carries on)."""
 
-    def delete(self, run_ids: Sequence[str]) -> None:
-        """Remove these runs' records."""
+    def delete(self, run_ids: Sequence[str], *, fence: Fence | None = None) -> None:
+        """Remove these runs' records (``fence``: only if it still holds the thread)."""
 
-    def delete_for_thread(self, thread_id: str) -> list[str]:
-        """Remove every run of the thread; the ids removed."""
+    def delete_for_thread(self, thread_id: str, *, fence: Fence | None = None) -> list[str]:
+        """Remove every run of the thread; the ids removed (``fence``: if it holds)."""

@@ -55,8 +55,11 @@ class ThreadQuery:
 class ThreadStore(Protocol):
     """Where the thread index lives."""
 
-    def insert(self, thread: ThreadRecord) -> bool:
-        """Store a new thread; False (and nothing written) if the id is taken."""
+    def insert(self, thread: ThreadRecord, *, fence: Fence | None = None) -> bool:
+        """Store a new thread; False (and nothing written) if the id is taken.
+
+        With ``fence``, only if it still holds the thread (else ``FencedOut``, as ``update``).
+        """
 
     def get(self, thread_id: str) -> ThreadRecord | None:
         """The thread, or None."""
@@ -80,8 +83,8 @@ class ThreadStore(Protocol):
         (else ``FencedOut`` and nothing written).
         """
 
-    def delete(self, thread_id: str) -> None:
-        """Remove the thread from the index."""
+    def delete(self, thread_id: str, *, fence: Fence | None = None) -> None:
+        """Remove the thread from the index (``fence``: only if it still holds the thread)."""
 
 
 def metadata_matches(stored: Any, wanted: Any) -> bool:

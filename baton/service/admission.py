@@ -29,6 +29,7 @@ from baton.service.inputs import checked_input
 from baton.service.resume import checked_resume, decider_for
 from baton.service.snapshots import answered_interrupts, snapshot_of, thread_config
 from persistence.checkpoint_lookups import thread_exists
+from persistence.leases import current_fence
 from persistence.runs import RunRecord
 from persistence.threads import ThreadRecord
 
@@ -103,8 +104,9 @@ async def _roll_back_last_run(ctx: ServiceContext, run: RunRecord) -> None:
     previous = next((r for r in earlier if r.run_id != run.run_id), None)
     if previous is None:
         raise ApiError(409, f"thread {run.thread_id} has no run of this server to roll back")
+    # both fenced with the thread's lease (admission's, or the queued run's turn)
     await ctx.saver.adelete_for_runs([previous.run_id])
-    await asyncio.to_thread(ctx.runs.delete, [previous.run_id])
+    await asyncio.to_thread(ctx.runs.delete, [previous.run_id], fence=current_fence.get())
     await ctx.hub.forget([previous.run_id])
 
 
@@ -236,9 +238,9 @@ async def start_run(
                 metadata={"graph_id": assistant.graph_id, "assistant_id": assistant.assistant_id},
                 graph_id=assistant.graph_id,
             )
-            if not await asyncio.to_thread(ctx.threads.insert, thread):
+            if not await asyncio.to_thread(ctx.threads.insert, thread, fence=slot.fence):
                 raise ApiError(409, f"thread id {thread_id} is taken")
-        await asyncio.to_thread(ctx.runs.insert, checked)
+        await asyncio.to_thread(ctx.runs.insert, checked, fence=slot.fence)
         return checked
 
     return await executor.admit(thread_id, body.multitask_strategy, admit)

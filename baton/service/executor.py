@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from baton.lease import Lease, ThreadBusy
 from baton.service.claims import carry_on_orphans, claim_forever, renew_forever, taken_over
 from baton.service.errors import ApiError, one_line
 from baton.service.handles import CancelAction, RunHandle, ThreadSlot
-from baton.service.heartbeat import Heartbeat
+from baton.service.holds import ThreadHolds
 from baton.service.outcome import Outcome, error_outcome
 from baton.service.run_life import record_end, start_and_run
 from persistence.leases import FencedOut, current_fence
@@ -45,65 +43,14 @@ PreStart = Callable[["RunRecord"], Awaitable["RunRecord"]]
 """Checks a queued run against its thread when its turn comes (``ApiError`` refuses it)."""
 
 
-class RunExecutor:
+class RunExecutor(ThreadHolds):
     """Runs on threads, one at a time per thread."""
 
     def __init__(self, ctx: ServiceContext, pre_start: PreStart) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self._pre_start = pre_start
-        self._slots: dict[str, ThreadSlot] = {}
-        self._handles: dict[str, RunHandle] = {}
         self._ticker: asyncio.Task[None] | None = None
         self._claimer: asyncio.Task[None] | None = None
-        self.heartbeat = Heartbeat(ctx.settings.database, ctx.service.replica_timeout_s)
-
-    def slot(self, thread_id: str) -> ThreadSlot:
-        """The thread's slot (created idle)."""
-        return self._slots.setdefault(thread_id, ThreadSlot(thread_id))
-
-    def handle(self, run_id: str) -> RunHandle | None:
-        """The handle of a pending or running run of this process."""
-        return self._handles.get(run_id)
-
-    def busy(self, thread_id: str) -> bool:
-        """Whether the thread has a run running or queued."""
-        slot = self._slots.get(thread_id)
-        return slot is not None and slot.busy
-
-    def lease(self, thread_id: str) -> Lease:
-        """A lease on the thread for this process (not yet acquired), naming its heartbeat."""
-        service = self.ctx.service
-        return Lease(
-            self.ctx.settings.database,
-            thread_id,
-            service.lease_ttl_s,
-            self.heartbeat.replica,
-            service.replica_timeout_s,
-        )
-
-    async def hold(self, slot: ThreadSlot) -> None:
-        """Take the thread's lease for this process (409 if another process drives it)."""
-        if slot.lease is not None:
-            return
-        lease = self.lease(slot.thread_id)
-        try:
-            await asyncio.to_thread(lease.acquire)
-        except ThreadBusy as exc:
-            raise ApiError(409, str(exc)) from None
-        slot.lease = lease
-
-    @asynccontextmanager
-    async def exclusive(self, thread_id: str) -> AsyncIterator[None]:
-        """Hold an idle thread (and its lease) for the block; 409 if a run is on it."""
-        slot = self.slot(thread_id)
-        async with slot.lock:
-            if slot.busy:
-                raise ApiError(409, f"thread {thread_id} is busy; try again when its run has ended")
-            await self.hold(slot)
-            try:
-                yield
-            finally:
-                await self.release(slot)
 
     async def admit(self, thread_id: str, strategy: str, admit: Admit) -> RunHandle:
         """Apply the multitask strategy, then check, store and start (or queue) a run."""
@@ -127,12 +74,16 @@ class RunExecutor:
                 raise ApiError(429, f"thread {thread_id} already has {len(slot.queue)} runs queued")
             if not queued:
                 await self.hold(slot)
+            # what admission writes or undoes on the thread is fenced with its lease
+            fenced = current_fence.set(slot.fence)
             try:
                 run = await admit(slot, superseded)
             except BaseException:
                 if not slot.busy:
                     await self.release(slot)
                 raise
+            finally:
+                current_fence.reset(fenced)
             await self.ctx.hub.open(run.run_id)
             handle = RunHandle(run, queued=queued)
             self._handles[run.run_id] = handle
@@ -205,12 +156,6 @@ class RunExecutor:
         async with slot.lock:
             if not slot.busy:
                 await self.release(slot)
-
-    async def release(self, slot: ThreadSlot) -> None:
-        """Give up the thread's lease (the slot is idle)."""
-        lease, slot.lease = slot.lease, None
-        if lease is not None:
-            await asyncio.to_thread(lease.release)
 
     async def _cancel_all(self, slot: ThreadSlot, action: CancelAction, reason: str) -> None:
         """Stop every run of the thread (queued ones never start) and wait for them."""

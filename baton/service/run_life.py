@@ -74,7 +74,7 @@ async def record_end(
     message = outcome.error["message"] if outcome.error else handle.cancel_reason or None
     rolled_back = handle.cancel_action == "rollback" and outcome.run_status == "interrupted"
     if rolled_back:
-        await asyncio.to_thread(ctx.runs.delete, [run.run_id])
+        await asyncio.to_thread(ctx.runs.delete, [run.run_id], fence=fence)
     else:
         await asyncio.to_thread(
             ctx.runs.update,
@@ -97,4 +97,4 @@ async def record_end(
         await ctx.hub.forget([run.run_id])
     if run.kwargs.get("temporary"):
         await ctx.saver.adelete_thread(run.thread_id)
-        await asyncio.to_thread(ctx.threads.delete, run.thread_id)
+        await asyncio.to_thread(ctx.threads.delete, run.thread_id, fence=fence)

@@ -145,8 +145,10 @@ async def delete_thread(thread_id: str, who: Who) -> Response:
     """Delete a thread, its runs and state."""
     await owned_thread(who.ctx, who.tenant, thread_id)
     await who.executor.cancel_thread(thread_id, "the thread was deleted")
-    await who.ctx.saver.adelete_thread(thread_id)
-    run_ids = await asyncio.to_thread(who.ctx.runs.delete_for_thread, thread_id)
-    await who.ctx.hub.forget(run_ids)
-    await asyncio.to_thread(who.ctx.threads.delete, thread_id)
+    # under the thread's lease: 409 while another process (a replica, a terminal) drives it
+    async with who.executor.exclusive(thread_id) as fence:
+        await who.ctx.saver.adelete_thread(thread_id)
+        run_ids = await asyncio.to_thread(who.ctx.runs.delete_for_thread, thread_id, fence=fence)
+        await who.ctx.hub.forget(run_ids)
+        await asyncio.to_thread(who.ctx.threads.delete, thread_id, fence=fence)
     return Response(status_code=204)

@@ -16,6 +16,8 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from psycopg import Connection
 from psycopg.rows import DictRow
 
+from persistence.leases import fence_on
+from persistence.postgres.leases import check_fence
 from persistence.upkeep import CheckpointRow, Key, Plan, Removal
 
 Conn = Connection[DictRow]
@@ -200,6 +202,8 @@ def carry_out(
 ) -> None:
     """Remove what ``plan`` dooms (and ``run_ids``' other writes), in one transaction."""
     with conn.transaction():
+        if (fence := fence_on(thread_id, "postgres")) is not None:
+            check_fence(conn, fence)
         by_ns: dict[str, list[str]] = {}
         for namespace, checkpoint_id in plan.doomed:
             by_ns.setdefault(namespace, []).append(checkpoint_id)

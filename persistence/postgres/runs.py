@@ -70,14 +70,18 @@ class PostgresRunStore(SqlRunStore):
         )
         return [record(row) for row in rows]
 
-    def delete(self, run_ids: Sequence[str]) -> None:
-        """Remove these runs' records."""
+    def delete(self, run_ids: Sequence[str], *, fence: Fence | None = None) -> None:
+        """Remove these runs' records (``fence``: only if it still holds the thread)."""
         with self.db.write() as conn:
+            if fence is not None:
+                check_fence(conn, fence)
             conn.execute("DELETE FROM service_runs WHERE run_id = ANY(%s)", (list(run_ids),))
 
-    def delete_for_thread(self, thread_id: str) -> list[str]:
-        """Remove every run of the thread; the ids removed."""
+    def delete_for_thread(self, thread_id: str, *, fence: Fence | None = None) -> list[str]:
+        """Remove every run of the thread; the ids removed (``fence``: if it holds)."""
         with self.db.write() as conn:
+            if fence is not None:
+                check_fence(conn, fence)
             rows = conn.execute(
                 "DELETE FROM service_runs WHERE thread_id = %s RETURNING run_id", (thread_id,)
             ).fetchall()

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from psycopg.types.json import Jsonb
 
+from persistence.leases import fence_on
+from persistence.postgres.leases import check_fence
 from persistence.postgres.maintenance import Conn, count_rows
 from persistence.upkeep import Removal
 
@@ -15,6 +17,8 @@ def delete_threads(conn: Conn, thread_ids: Sequence[str], dry_run: bool) -> Remo
     removal = Removal(dry_run=dry_run)
     with conn.transaction():
         for thread_id in thread_ids:
+            if (fence := fence_on(thread_id, "postgres")) is not None:
+                check_fence(conn, fence)
             before = removal.checkpoints + removal.writes
             count_rows(conn, removal, "thread_id = %s", (thread_id,))
             if removal.checkpoints + removal.writes > before:

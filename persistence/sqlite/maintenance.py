@@ -15,6 +15,8 @@ from typing import Any
 
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
+from persistence.leases import fence_on
+from persistence.sqlite.leases import check_fence
 from persistence.upkeep import CheckpointRow, Key, Plan, Removal
 
 _SIZE = "COALESCE(LENGTH(checkpoint), 0) + COALESCE(LENGTH(metadata), 0)"
@@ -98,6 +100,8 @@ def carry_out(
     Kept checkpoints get their new parent and the snapshots of their delta channels.
     """
     with conn:
+        if (fence := fence_on(thread_id, "sqlite")) is not None:
+            check_fence(conn, fence)
         for namespace, checkpoint_id in sorted(plan.doomed):
             where = "thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ?"
             _remove(conn, removal, where, (thread_id, namespace, checkpoint_id))
@@ -186,6 +190,8 @@ def delete_threads(conn: sqlite3.Connection, thread_ids: Sequence[str], dry_run:
     removal = Removal(dry_run=dry_run)
     with conn:
         for thread_id in thread_ids:
+            if (fence := fence_on(thread_id, "sqlite")) is not None:
+                check_fence(conn, fence)
             before = removal.checkpoints + removal.writes
             _remove(conn, removal, "thread_id = ?", (thread_id,))
             if removal.checkpoints + removal.writes > before:

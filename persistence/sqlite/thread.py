@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from persistence.sqlite.rows import Waiter
@@ -65,7 +67,7 @@ class SqliteThread:
     async def call(self, work: Callable[[], _T]) -> _T:
         """Run ``work`` (a read or upkeep on ``saver``) on the thread; its result."""
         reply: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
-        self._submit(_Job(reply, work=work))
+        self._submit(_Job(reply, work=_in_callers_context(work)))
         return await reply
 
     async def commit(self, statements: list[Statement]) -> None:
@@ -86,7 +88,7 @@ class SqliteThread:
         if threading.current_thread() is self._thread:
             return work()
         reply: concurrent.futures.Future[_T] = concurrent.futures.Future()
-        self._submit(_Job(reply, work=work))
+        self._submit(_Job(reply, work=_in_callers_context(work)))
         return reply.result()
 
     def commit_blocking(self, statements: list[Statement]) -> None:
@@ -142,6 +144,11 @@ class SqliteThread:
                 self.saver.commit_batch([waiter for job in writes for waiter in job.waiters or []])
             outcomes.extend((job.reply, None, None) for job in writes)
         _settle(outcomes)
+
+
+def _in_callers_context(work: Callable[[], _T]) -> Callable[[], _T]:
+    """``work`` run with the caller's context variables (its lease's fence among them)."""
+    return partial(contextvars.copy_context().run, work)
 
 
 def _settle(outcomes: list[tuple[_Reply, Any, BaseException | None]]) -> None:

@@ -68,9 +68,14 @@ class SqliteThreadStore:
         self.db = db
         db.migrate("service_threads", MIGRATIONS)
 
-    def insert(self, thread: ThreadRecord) -> bool:
-        """Store a new thread; False (and nothing written) if the id is taken."""
+    def insert(self, thread: ThreadRecord, *, fence: Fence | None = None) -> bool:
+        """Store a new thread; False (and nothing written) if the id is taken.
+
+        With ``fence``, only if it still holds the thread (else ``FencedOut``).
+        """
         with self.db.write() as conn:
+            if fence is not None:
+                check_fence(conn, fence)
             cursor = conn.execute(
                 f"INSERT OR IGNORE INTO service_threads ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                 (
@@ -149,7 +154,9 @@ class SqliteThreadStore:
                 (*params, thread_id),
             )
 
-    def delete(self, thread_id: str) -> None:
-        """Remove the thread from the index."""
+    def delete(self, thread_id: str, *, fence: Fence | None = None) -> None:
+        """Remove the thread from the index (``fence``: only if it still holds the thread)."""
         with self.db.write() as conn:
+            if fence is not None:
+                check_fence(conn, fence)
             conn.execute("DELETE FROM service_threads WHERE thread_id = ?", (thread_id,))

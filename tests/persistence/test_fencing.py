@@ -146,3 +146,68 @@ def test_run_records_and_the_thread_index_refuse_a_taken_over_writer(
         assert thread is not None and thread.status == "interrupted"
     finally:
         stores.close()
+
+
+def test_inserts_and_removals_under_a_taken_over_lease_write_nothing(
+    database: Database, tmp_path: Path
+) -> None:
+    from persistence.runs import RunRecord
+    from persistence.threads import ThreadRecord
+
+    stores = open_service_stores(database, tmp_path / "baton.db")
+    try:
+        stale, fresh = _taken_over(database, "t")
+        run = RunRecord("r1", "t", "acme", "a1", "baton", "pending", "reject", 1.0, 1.0)
+        thread = ThreadRecord("t", "acme", 1.0, 1.0, status="busy")
+        with pytest.raises(FencedOut):
+            stores.runs.insert(run, fence=stale)
+        with pytest.raises(FencedOut):
+            stores.threads.insert(thread, fence=stale)
+        assert stores.runs.get("r1") is None and stores.threads.get("t") is None
+        stores.runs.insert(run, fence=fresh)
+        assert stores.threads.insert(thread, fence=fresh)
+        with pytest.raises(FencedOut):
+            stores.runs.delete(["r1"], fence=stale)
+        with pytest.raises(FencedOut):
+            stores.runs.delete_for_thread("t", fence=stale)
+        with pytest.raises(FencedOut):
+            stores.threads.delete("t", fence=stale)
+        assert stores.runs.get("r1") is not None and stores.threads.get("t") is not None
+        assert stores.runs.delete_for_thread("t", fence=fresh) == ["r1"]
+        stores.threads.delete("t", fence=fresh)
+        assert stores.runs.get("r1") is None and stores.threads.get("t") is None
+    finally:
+        stores.close()
+
+
+async def test_checkpoint_upkeep_under_a_taken_over_lease_removes_nothing(
+    database: Database,
+) -> None:
+    stale, fresh = _taken_over(database, "t")
+    async with open_async_checkpointer(database) as saver:
+        first = await saver.aput(_config("t"), _checkpoint(1), {}, {})
+        await saver.aput(first, _checkpoint(2), {}, {})
+        await saver.aput(_config("u"), _checkpoint(3), {}, {})
+
+        async def ids(thread_id: str) -> list[str]:
+            return [c.checkpoint["id"] async for c in saver.alist(_config(thread_id))]
+
+        fenced = current_fence.set(stale)
+        try:
+            with pytest.raises(FencedOut):
+                await saver.aprune(["t"])
+            with pytest.raises(FencedOut):
+                await saver.adelete_thread("t")
+            assert len(await ids("t")) == 2
+            await saver.adelete_thread("u")  # another thread's upkeep is not this lease's
+            assert await ids("u") == []
+        finally:
+            current_fence.reset(fenced)
+        fenced = current_fence.set(fresh)
+        try:
+            await saver.aprune(["t"])
+            assert await ids("t") == [_checkpoint(2)["id"]]
+            await saver.adelete_thread("t")
+            assert await ids("t") == []
+        finally:
+            current_fence.reset(fenced)

@@ -186,3 +186,23 @@ async def test_a_thread_a_terminal_drives_is_refused(settings: Settings) -> None
         assert await app.sdk.runs.list(tid) == []
         result = await app.sdk.runs.wait(tid, "baton", input={"request": POLICY})
         assert result["status"] == "done"
+
+
+async def test_a_thread_a_terminal_drives_is_not_deleted(settings: Settings) -> None:
+    from baton.lease import thread_lease
+
+    async with served(settings) as app:
+        tid = await _thread(app)
+        done = await app.sdk.runs.wait(tid, "baton", input={"request": POLICY})
+        assert done["status"] == "done"
+        with thread_lease(settings.db_path, tid):
+            with pytest.raises(httpx.HTTPStatusError) as refused:
+                await app.sdk.threads.delete(tid)
+            assert _status(refused.value) == 409
+        kept = await app.sdk.threads.get_state(tid)
+        assert kept["values"]["status"] == "done"
+        assert len(await app.sdk.runs.list(tid)) == 1
+        await app.sdk.threads.delete(tid)
+        with pytest.raises(httpx.HTTPStatusError) as gone:
+            await app.sdk.threads.get(tid)
+        assert _status(gone.value) == 404
