@@ -48,7 +48,7 @@ test-local: $(STAMP)
 # Several `baton serve` replicas on one PostgreSQL database: concurrent approvals, SIGKILL
 # and SIGSTOP of the replica executing a run (`make test` runs only the first flow).
 test-replicas: $(STAMP)
-	BATON_TEST_REPLICAS=1 $(BIN)/python -m pytest -q tests/e2e/test_replicas.py
+	BATON_TEST_REPLICAS=1 $(BIN)/python -m pytest -q tests/e2e/test_replicas.py tests/e2e/test_replica_failover.py
 
 # One against three `baton serve` replicas, and recovery after a replica dies mid-run.
 bench-replicas: $(STAMP)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cli_process import Baton
 from postgres_db import create_database, drop_database
+from replicas import Replicas
 
 
 @pytest.fixture
@@ -64,3 +65,16 @@ def engine_baton(tmp_path: Path, engine: str | None) -> Baton:
 def full_engine_baton(tmp_path: Path, full_engine: str | None) -> Baton:
     """``baton`` over a fresh home on each of ``FULL_ENGINES``."""
     return Baton(tmp_path / "home", database_url=full_engine)
+
+
+@pytest.fixture
+def replicas(tmp_path: Path) -> Iterator[Replicas]:
+    """A fresh database (a home per replica); every replica started is stopped at the end."""
+    url = create_database()
+    made = Replicas(tmp_path, url)
+    try:
+        yield made
+    finally:
+        for server in made.started:
+            server.stop()
+        drop_database(url)

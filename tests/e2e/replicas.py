@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from serve_process import Server
+from langgraph_sdk import get_client
+from serve_process import KEYS, Server
 from world_rows import world_of, world_rows
 
 from tools import outbox_pg
@@ -104,3 +105,27 @@ async def wait_dead(server: Server, timeout: float = 60) -> float:
 def status_of(error: Any) -> int:
     """The HTTP status of an SDK error."""
     return int(error.response.status_code)
+
+
+def client_of(server: Server) -> Any:
+    """The stock SDK client of ``server``, as tenant acme."""
+    return get_client(url=server.url, api_key=KEYS["acme"])
+
+
+def approval(interrupt: dict[str, Any]) -> dict[str, Any]:
+    """The command that approves ``interrupt``."""
+    return {"resume": {interrupt["id"]: {"type": "approve"}}}
+
+
+async def waiting_interrupt(client: Any, tid: str) -> dict[str, Any]:
+    """The one interrupt the thread waits on."""
+    (waiting,) = (await client.threads.get_state(tid))["interrupts"]
+    return dict(waiting)
+
+
+async def finish_flow(client: Any, tid: str, result: dict[str, Any]) -> None:
+    """Approve the email the flow asks for, and check it is done."""
+    (email,) = result["__interrupt__"]
+    assert email["value"]["name"] == "send_email"
+    final = await client.runs.wait(tid, "baton", command=approval(email))
+    assert final["status"] == "done"
