@@ -1,7 +1,8 @@
 """What the effect ledger works with, apart from its tables: keys, outcomes, earlier effects.
 
-No SQL here (that is all in ``tools.ledger``): the key a call runs under, the outcome the
-ledger hands back, and the one line that tells a person about an effect made before.
+No SQL here (that is all in ``persistence.ledger_sql``): the key a call runs under, the
+outcome the ledger hands back, and the one line that tells a person about an effect made
+before.
 """
 
 from __future__ import annotations

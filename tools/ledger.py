@@ -10,27 +10,26 @@ A key is per call, so two threads (or a thread and its fork) asking for the same
 have two keys. A tool therefore also declares its ``Fact`` (``tools.spec``): the ledger
 claims the fact in the same transaction that records the call as started, and a call whose
 fact another key already holds is not run; it reports what happened instead (which thread,
-when, with what result). Every statement on the ledger's tables is in this module.
+when, with what result). The ledger's rows and every statement on them are in
+``persistence.ledger`` (the store) and ``persistence.ledger_sql`` (its SQL on either engine).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from persistence.database import Database, PostgresDatabase, SqliteDatabase
+from persistence.database import Database
 from persistence.leases import current_fence
-from persistence.store_sql import Conn, StoreSql
+from persistence.ledger import EffectCall, LedgerStore, Replayed
+from persistence.ledger_sql import LedgerSql
 from tools.effect_records import LedgerOutcome, describe_prior, idempotency_key
 from tools.faults import crash_point
-from tools.ledger_rows import PG_SCHEMA, create_sqlite, effect_record, holder_record
 from tools.spec import AlreadyDone, FactInProgress, ToolCallContext, ToolRejected, ToolSpec
-from tools.world_db import open_readonly, open_sqlite, utc_timestamp
 
 FACT_WAIT_S = 5.0
 """How long a call waits for another call holding its fact to finish, before giving up."""
@@ -38,11 +37,12 @@ __all__ = ["FACT_WAIT_S", "EffectLedger", "LedgerOutcome", "describe_prior", "id
 
 
 class EffectLedger:
-    """Exactly-once bookkeeping for tool calls, in a SQLite file; safe across threads.
+    """Exactly-once bookkeeping for tool calls, kept in the ledger's store; safe across threads.
 
-    Each operation opens its own connection (synchronous=FULL: a recorded effect must
-    survive a power cut), so one ledger can be shared by parallel workers. With
-    ``readonly=True`` nothing is created or migrated (inspecting a read-only home).
+    The rows live in ``persistence.ledger_sql`` (Baton's SQLite file, or PostgreSQL when
+    selected), which opens a connection per operation, so one ledger can be shared by
+    parallel workers. With ``readonly=True`` nothing is created or migrated (inspecting a
+    read-only home).
     """
 
     def __init__(
@@ -50,22 +50,7 @@ class EffectLedger:
     ) -> None:
         self.path = path
         self.readonly = readonly
-        self.db = StoreSql(
-            "effects", database or SqliteDatabase(path), self._open, readonly=readonly
-        )
-        if readonly:
-            return
-        if isinstance(self.db.database, PostgresDatabase):
-            self.db.migrate(PG_SCHEMA, ())
-            return
-        create_sqlite(path)
-
-    def _open(self, readonly: bool) -> sqlite3.Connection:
-        if readonly:
-            conn = open_readonly(self.path)
-            conn.row_factory = sqlite3.Row
-            return conn
-        return open_sqlite(self.path, synchronous="FULL")
+        self.store: LedgerStore = LedgerSql(path, readonly=readonly, database=database)
 
     def execute(self, spec: ToolSpec, args: BaseModel, ctx: ToolCallContext) -> LedgerOutcome:
         """Run ``spec`` once for ``ctx.idempotency_key``; replay the result if already done.
@@ -100,25 +85,25 @@ class EffectLedger:
             result = spec.run(args, ctx)
         except AlreadyDone as exc:
             self.attribute(exc.prior)
-            self._finish(key, "failed", error=str(exc))
+            self.store.finish(key, "failed", error=str(exc))
             raise
         except ToolRejected as exc:
-            self._finish(key, "failed", error=str(exc))
+            self.store.finish(key, "failed", error=str(exc))
             raise
         except Exception as exc:
-            self._finish(key, "started", error=f"{type(exc).__name__}: {exc}")
+            self.store.finish(key, "started", error=f"{type(exc).__name__}: {exc}")
             raise
         crash_point(f"effect:{spec.name}:after_backend")
         # Handed back as recorded (JSON-decoded), so this run and every replay return the
         # same value, even if a concurrent run of the same key recorded first.
-        recorded = self._finish(key, "done", result_json=json.dumps(result, default=str))
+        recorded = self.store.finish(key, "done", result_json=json.dumps(result, default=str))
         crash_point(f"effect:{spec.name}:after_ledger")
         return LedgerOutcome(json.loads(recorded or "null"), replayed=False)
 
     def _claim(
         self, spec: ToolSpec, args: BaseModel, ctx: ToolCallContext, fact: str | None
     ) -> LedgerOutcome | dict[str, Any] | None:
-        """Record the call as started and claim its fact, in one transaction.
+        """Record the call as started and claim its fact, in one transaction of the store.
 
         Under a thread lease (``persistence.leases``) the same transaction checks the
         lease's fencing token first: a holder whose lease was taken over gets
@@ -127,118 +112,45 @@ class EffectLedger:
         Returns the recorded outcome of a done key, the earlier effect holding the fact, or
         None when the call may run.
         """
-        key = ctx.idempotency_key
-        with self.db.write() as conn:
-            self.db.check_fence(conn, current_fence.get())  # a taken-over holder: nothing
-            row = conn.execute(
-                "SELECT status, result_json FROM effects WHERE key = ?", (key,)
-            ).fetchone()
-            if row is not None and row["status"] == "done":
-                return LedgerOutcome(json.loads(row["result_json"]), replayed=True)
-            holder = self._holder(conn, fact, key)
-            if holder is not None:
-                return holder
-            # Committed before the backend runs, so a crash leaves evidence of the try.
-            conn.execute(
-                "INSERT INTO effects (key, thread_id, step_id, worker, tool, args_json,"
-                " status, created_at, fact) VALUES (?, ?, ?, ?, ?, ?, 'started', ?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET status = 'started', error = NULL,"
-                " finished_at = NULL, fact = excluded.fact",
-                (
-                    key,
-                    ctx.thread_id,
-                    ctx.step_id,
-                    ctx.worker,
-                    spec.name,
-                    args.model_dump_json(),
-                    utc_timestamp(),
-                    fact,
-                ),
-            )
-            return None
-        return None
-
-    def _holder(self, conn: Conn, fact: str | None, key: str) -> dict[str, Any] | None:
-        """The earliest other call that is doing or did ``fact``; a failed one holds nothing."""
-        if fact is None:
-            return None
-        row = conn.execute(
-            "SELECT key, thread_id, tool, status, result_json, created_at, finished_at"
-            " FROM effects WHERE fact = ? AND key != ? AND status IN ('started', 'done')"
-            f" ORDER BY (status = 'done') DESC, created_at, {self.db.order} LIMIT 1",
-            (fact, key),
-        ).fetchone()
-        return None if row is None else holder_record(row)
+        call = EffectCall(
+            key=ctx.idempotency_key,
+            thread_id=ctx.thread_id,
+            step_id=ctx.step_id,
+            worker=ctx.worker,
+            tool=spec.name,
+            args_json=args.model_dump_json(),
+            fact=fact,
+        )
+        claim = self.store.claim(call, current_fence.get())
+        if isinstance(claim, Replayed):
+            return LedgerOutcome(claim.result, replayed=True)
+        return claim
 
     def fact_holder(self, spec: ToolSpec, args: BaseModel, key: str) -> dict[str, Any] | None:
         """The earlier call (another key) that did or is doing this call's fact, if any."""
         if spec.fact is None:
             return None
-        try:
-            with self.db.read() as conn:
-                return self._holder(conn, spec.fact.key(args), key)
-        except sqlite3.OperationalError as exc:  # a read-only home from before facts
-            if "no such" in str(exc):
-                return None
-            raise
+        return self.store.holder(spec.fact.key(args), key)
 
     def attribute(self, prior: list[dict[str, Any]]) -> None:
         """Name the thread of each earlier effect a backend reported by its key."""
         keys = [p["key"] for p in prior if p.get("key") and not p.get("thread_id")]
         if not keys:
             return
-        marks = ", ".join("?" * len(keys))
-        with self.db.read() as conn:
-            rows = conn.execute(
-                f"SELECT key, thread_id FROM effects WHERE key IN ({marks})", keys
-            ).fetchall()
-        found = {row["key"]: row["thread_id"] for row in rows}
+        found = self.store.threads_of(keys)
         for entry in prior:
             if entry.get("key") in found:
                 entry["thread_id"] = found[entry["key"]]
 
     def outcome_unknown(self, key: str) -> bool:
         """An attempt started and nothing came back: no result, no error (the process died)."""
-        with self.db.read() as conn:
-            row = conn.execute("SELECT status, error FROM effects WHERE key = ?", (key,)).fetchone()
-        return row is not None and row["status"] == "started" and row["error"] is None
+        return self.store.outcome_unknown(key)
 
     def record_reconciled(self, key: str, result: Any) -> Any:
         """Record a human's "it happened" for an attempt of unknown outcome; return the result."""
-        recorded = self._finish(key, "done", result_json=json.dumps(result, default=str))
+        recorded = self.store.finish(key, "done", result_json=json.dumps(result, default=str))
         return json.loads(recorded or "null")
-
-    def _finish(
-        self, key: str, status: str, *, result_json: str | None = None, error: str | None = None
-    ) -> str | None:
-        with self.db.write() as conn:
-            # Never downgrade: a concurrent run of the same key may already be 'done'.
-            conn.execute(
-                "UPDATE effects SET status = ?, result_json = ?, error = ?, finished_at = ?"
-                " WHERE key = ? AND status != 'done'",
-                (
-                    status,
-                    result_json,
-                    error,
-                    None if status == "started" else utc_timestamp(),
-                    key,
-                ),
-            )
-            row = conn.execute("SELECT result_json FROM effects WHERE key = ?", (key,))
-            return row.fetchone()["result_json"]  # type: ignore[no-any-return]
 
     def effects_for(self, thread_id: str) -> list[dict[str, Any]]:
         """Every recorded call of a thread, oldest first, with args and result decoded."""
-        if self.readonly and self.db.engine == "sqlite" and not self.path.exists():
-            return []
-        try:
-            with self.db.read() as conn:
-                order = f"ORDER BY created_at, {self.db.order}"
-                rows = conn.execute(
-                    f"SELECT * FROM effects WHERE thread_id = ? {order}", (thread_id,)
-                ).fetchall()
-        except sqlite3.OperationalError as exc:  # a read-only home where no effect ran yet
-            if "no such table" in str(exc):
-                return []
-            raise
-        return [effect_record(row) for row in rows]
+        return self.store.effects_for(thread_id)

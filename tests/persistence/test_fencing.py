@@ -1,8 +1,8 @@
 """Fenced writes on both engines: a holder whose lease was taken over writes nothing.
 
-The checkpoint savers (sync and async) and the stream log check the writer's fencing token
-in the transaction that would store its rows; a write made with no fence, or with a fence
-that still holds, lands beside it.
+The checkpoint savers (sync and async), the stream log and the effect ledger's claim check
+the writer's fencing token in the transaction that would store its rows; a write made with
+no fence, or with a fence that still holds, lands beside it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from graphs.checkpointer import open_async_checkpointer, open_checkpointer
 from persistence.database import Database, PostgresDatabase, SqliteDatabase
 from persistence.lease_store import lease_store
 from persistence.leases import Fence, FencedOut, current_fence
+from persistence.ledger import EffectCall
+from persistence.ledger_sql import LedgerSql
 from persistence.service_stores import open_service_stores
 from persistence.stream_log import StreamEvent
 
@@ -211,3 +213,19 @@ async def test_checkpoint_upkeep_under_a_taken_over_lease_removes_nothing(
             assert await ids("t") == []
         finally:
             current_fence.reset(fenced)
+
+
+def test_the_ledger_claims_nothing_for_a_taken_over_holder(
+    database: Database, tmp_path: Path
+) -> None:
+    ledger = LedgerSql(tmp_path / "baton.db", database=database)
+    try:
+        stale, fresh = _taken_over(database, "t")
+        call = EffectCall("k1", "t", "s1", "operator", "issue_refund", "{}", "refund ch_1")
+        with pytest.raises(FencedOut, match="taken over"):
+            ledger.claim(call, stale)
+        assert ledger.effects_for("t") == [] and not ledger.outcome_unknown("k1")
+        assert ledger.claim(call, fresh) is None
+        assert [e["status"] for e in ledger.effects_for("t")] == ["started"]
+    finally:
+        ledger.close()

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from persistence import ledger_sql
 from persistence.database import PostgresDatabase
 from tools import ledger as ledger_module
-from tools import ledger_rows
 from tools.ledger import EffectLedger, describe_prior, idempotency_key
 from tools.outbox import build_send_email
 from tools.payments import build_issue_refund
@@ -182,7 +182,7 @@ def test_one_email_per_recipient_and_case(world: World, tmp_path: Path) -> None:
 def test_a_ledger_from_before_facts_gains_the_column(tmp_path: Path) -> None:
     path = tmp_path / "baton.db"
     with closing(sqlite3.connect(path)) as conn:
-        conn.execute(ledger_rows.SCHEMA)
+        conn.execute(ledger_sql.SCHEMA)
         conn.execute(
             "INSERT INTO effects (key, thread_id, step_id, worker, tool, args_json, status,"
             " created_at) VALUES ('k', 't', 's', 'w', 'note', '{}', 'done', 'then')"
