@@ -13,6 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from persistence.database import PostgresDatabase
+from persistence.world.connect import connect
 from tools import ledger as ledger_module
 from tools import ledger_rows
 from tools.ledger import EffectLedger, describe_prior, idempotency_key
@@ -20,7 +21,6 @@ from tools.outbox import build_send_email
 from tools.payments import build_issue_refund
 from tools.spec import AlreadyDone, Fact, FactInProgress, ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
-from tools.world_db import connect
 
 REFUND = {
     "order_id": 5531,

@@ -10,7 +10,7 @@ Locks, each enough on its own for what it guards:
   ``baton_world``), Baton's tables and server files are permission errors;
 - ``search_path`` is the session's temporary schema alone, where one view per world table
   has the table's name; the ``customers`` view masks contact fields
-  (``business_db.CONTACT_FIELDS``) except for the customers the step is about;
+  (``schema.CONTACT_FIELDS``) except for the customers the step is about;
 - text naming what lies outside those views (``pg_`` catalogs and functions,
   ``information_schema``, the ``baton_world`` schema, ``set_config``, dynamic-SQL
   functions, ``U&`` escapes) is refused before it reaches the server.
@@ -29,10 +29,9 @@ from psycopg.rows import tuple_row
 
 from persistence.database import PostgresDatabase
 from persistence.postgres.pool import retrying
-from tools.business_db import CONTACT_FIELDS
+from persistence.world.schema import CONTACT_FIELDS, QUERYABLE, READER_ROLE
+from persistence.world.store import SCHEMA, pg_pool
 from tools.spec import ToolRejected
-from tools.world_pg import QUERYABLE, READER_ROLE
-from tools.world_store import SCHEMA, pg_pool
 
 _OUTSIDE = re.compile(
     r"pg_|information_schema|baton_world|set_config|current_setting|_to_xml|xmlschema"
