@@ -26,6 +26,7 @@ from tools.world import World
 ROW_CAP = 20
 MASK = "[masked]"
 TIME_LIMIT_S = 2.0
+_LIMITS = sqlite_executor.Limits(row_cap=ROW_CAP, time_limit_s=TIME_LIMIT_S, mask=MASK)
 
 
 class SqlQueryArgs(BaseModel):
@@ -76,26 +77,9 @@ def run_query(
     """
     statement = sqlite_executor.read_statement(sql)
     if world.database is not None:
-        columns, rows, shown = sql_query_pg.run(
-            world.database,
-            statement,
-            customer_id,
-            order_id,
-            row_cap=ROW_CAP,
-            time_limit_s=TIME_LIMIT_S,
-            mask=MASK,
-        )
-        return _result(columns, rows, shown, _names_contact(statement))
-    columns, rows, shown, read_contact = sqlite_executor.run(
-        world,
-        statement,
-        customer_id,
-        order_id,
-        row_cap=ROW_CAP,
-        time_limit_s=TIME_LIMIT_S,
-        mask=MASK,
-    )
-    return _result(columns, rows, shown, read_contact)
+        found = sql_query_pg.run(world.database, statement, customer_id, order_id, _LIMITS)
+        return _result(*found, _names_contact(statement))
+    return _result(*sqlite_executor.run(world, statement, customer_id, order_id, _LIMITS))
 
 
 def _names_contact(statement: str) -> bool:

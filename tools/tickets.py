@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from persistence.world import tickets as stored
 from persistence.world.customers import exists
+from persistence.world.store import write
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
 
@@ -47,7 +48,7 @@ def _ticket(row: Any, duplicate: bool) -> dict[str, Any]:
 
 def file_ticket(world: World, args: FileTicketArgs, idempotency_key: str) -> dict[str, Any]:
     """Insert the ticket once per ``idempotency_key``; a repeat returns the same ticket."""
-    with stored.filing(world) as conn:
+    with write(world) as conn:
         existing = stored.ticket_by_key(conn, idempotency_key)
         if existing is not None:
             return _ticket(existing, duplicate=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from persistence.world.connect import connect
@@ -33,6 +34,18 @@ _ALLOWED_ACTIONS = frozenset(
 # Comments and whitespace a model may put before the first keyword.
 _LEADING_NOISE = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 _READ_KEYWORD = re.compile(r"(?:SELECT|WITH)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a query may return (rows; one more is read, to tell it was cut) and take (time).
+
+    ``mask`` is what a masked contact field reads as.
+    """
+
+    row_cap: int
+    time_limit_s: float
+    mask: str
 
 
 def read_statement(sql: str) -> str:
@@ -81,19 +94,25 @@ def _subjects(conn: sqlite3.Connection, customer_id: int | None, order_id: int |
     return {int(c) for c in shown if c is not None}
 
 
+def masked_columns(table: str, columns: list[str], shown: set[int], mask: str) -> str:
+    """The select list of ``table``'s masking view; contact fields masked outside ``shown``."""
+    allowed = ", ".join(str(i) for i in sorted(shown)) or "NULL"
+    id_column, contact = CONTACT_FIELDS.get(table, ("", ()))
+    return ", ".join(
+        f'CASE WHEN "{id_column}" IN ({allowed}) THEN "{c}" ELSE \'{mask}\' END AS "{c}"'
+        if c in contact
+        else f'"{c}"'
+        for c in columns
+    )
+
+
 def _mask_views(conn: sqlite3.Connection, shown: set[int], mask: str) -> None:
     """Shadow each table holding contact fields with a temp view that masks other rows."""
-    allowed = ", ".join(str(i) for i in sorted(shown)) or "NULL"
-    for table, (id_column, contact) in CONTACT_FIELDS.items():
+    for table in CONTACT_FIELDS:
         columns = [str(r[1]) for r in conn.execute(f'PRAGMA main.table_info("{table}")')]
         if not columns:
             continue
-        select = ", ".join(
-            f'CASE WHEN "{id_column}" IN ({allowed}) THEN "{c}" ELSE \'{mask}\' END AS "{c}"'
-            if c in contact
-            else f'"{c}"'
-            for c in columns
-        )
+        select = masked_columns(table, columns, shown, mask)
         conn.execute(f'CREATE TEMP VIEW "{table}" AS SELECT {select} FROM main."{table}"')
 
 
@@ -107,10 +126,7 @@ def run(
     statement: str,
     customer_id: int | None,
     order_id: int | None,
-    *,
-    row_cap: int,
-    time_limit_s: float,
-    mask: str,
+    limits: Limits,
 ) -> tuple[list[str], list[list[Any]], set[int], bool]:
     """Columns, up to ``row_cap + 1`` rows, the customers shown, whether contact was read.
 
@@ -119,16 +135,16 @@ def run(
     conn = connect(world, readonly=True)
     conn.execute("PRAGMA query_only=OFF")
     shown = _subjects(conn, customer_id, order_id)
-    _mask_views(conn, shown, mask)
+    _mask_views(conn, shown, limits.mask)
     conn.execute("PRAGMA query_only=ON")
-    deadline = time.monotonic() + time_limit_s
+    deadline = time.monotonic() + limits.time_limit_s
     # A non-zero return aborts the statement: bounds runaway joins and recursive CTEs.
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
     authorizer = _Authorizer()
     conn.set_authorizer(authorizer)
     try:
         cursor = conn.execute(statement)
-        rows = cursor.fetchmany(row_cap + 1)
+        rows = cursor.fetchmany(limits.row_cap + 1)
         columns = [d[0] for d in cursor.description or ()]
     except sqlite3.ProgrammingError as exc:
         raise ToolRejected(f"only a single statement is allowed ({exc})") from exc

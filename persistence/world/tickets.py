@@ -1,29 +1,16 @@
 """The world's engineering tickets: one per idempotency key (``tickets.idempotency_key`` is unique).
 
-``filing`` is the transaction a ticket is looked up and inserted in, one at a time per
-world (SQLite's write lock; PostgreSQL's advisory lock on the world), so a re-run call
-finds its ticket instead of opening a second one.
+A ticket is looked up and inserted in one ``store.write`` transaction (SQLite's write
+lock; PostgreSQL's advisory lock on the world), so a re-run call finds its ticket instead
+of opening a second one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from persistence.store_sql import Conn
 from persistence.world.connect import utc_timestamp
-from persistence.world.store import WORLD_LOCK, write
-
-if TYPE_CHECKING:
-    from persistence.world.place import WorldPlace
-
-
-@contextmanager
-def filing(world: WorldPlace) -> Iterator[Conn]:
-    """The transaction a ticket is checked and recorded in."""
-    with write(world, WORLD_LOCK) as conn:
-        yield conn
 
 
 def ticket_by_key(conn: Conn, idempotency_key: str) -> Any:

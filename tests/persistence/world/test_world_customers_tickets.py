@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from persistence.world import customers, tickets
-from persistence.world.store import read
+from persistence.world.store import read, write
 from tools.world import World
 
 
@@ -51,7 +51,7 @@ def _file(conn: object, key: str, customer_id: int | None = None) -> None:
 
 
 def test_tickets_are_numbered_and_found_by_key(world: World) -> None:
-    with tickets.filing(world) as conn:
+    with write(world) as conn:
         _file(conn, "t1", 1042)
         _file(conn, "t2")
     with read(world) as conn:
@@ -60,6 +60,6 @@ def test_tickets_are_numbered_and_found_by_key(world: World) -> None:
     assert (first["id"], first["customer_id"], second["id"]) == (1, 1042, 2)
     with (
         pytest.raises((sqlite3.IntegrityError, psycopg.errors.IntegrityError)),
-        tickets.filing(world) as conn,
+        write(world) as conn,
     ):
         _file(conn, "t1")
