@@ -1,6 +1,8 @@
-"""Opening the SQLite files the world (and the effect ledger) use, with the settings they need.
+"""Opening the world's SQLite file, with the settings every connection to it needs.
 
-Which engine holds the world is ``persistence.world.store``'s business; this is SQLite's side.
+Which engine holds the world is ``persistence.world.store``'s business; this is SQLite's
+side. The effect ledger opens its file with the same helpers, and ``open_readonly`` is how
+every read-only look at Baton's own files (checkpoints, thread list) opens them.
 """
 
 from __future__ import annotations
