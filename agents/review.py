@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from persistence.world.report import customer_amounts, customer_name, internal_notes
 from state.draft import Draft
 from tools.knowledge_base import policy_text
 from tools.world import World
-from tools.world_store import read
 
 _MONEY = re.compile(r"(?:[$€£]\s?)?\b(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})\b")
 _BANNED = (
@@ -44,16 +44,10 @@ class ReviewRule:
     check: Callable[[Draft, World], list[str]]
 
 
-def _customer_name(world: World, customer_id: int) -> str | None:
-    with read(world) as conn:
-        row = conn.execute("SELECT name FROM customers WHERE id = ?", (customer_id,)).fetchone()
-    return str(row["name"]) if row else None
-
-
 def check_tone(draft: Draft, world: World) -> list[str]:
     """Greets by first name, signs off as the team, no banned phrases (tone guide)."""
     reasons = []
-    name = _customer_name(world, draft.customer_id)
+    name = customer_name(world, draft.customer_id)
     first = name.split()[0] if name else None
     opening = draft.body.lstrip().split("\n", 1)[0]
     if first and not re.match(rf"^(hi|hello|dear)\s+{re.escape(first)}\b", opening, re.I):
@@ -68,14 +62,7 @@ def check_tone(draft: Draft, world: World) -> list[str]:
 
 
 def _allowed_amounts(world: World, customer_id: int) -> set[Decimal]:
-    sql = (
-        "SELECT amount_cents FROM charges WHERE customer_id = ? UNION "
-        "SELECT amount_cents FROM refunds WHERE customer_id = ? UNION "
-        "SELECT amount_cents FROM orders WHERE customer_id = ?"
-    )
-    with read(world) as conn:
-        rows = conn.execute(sql, (customer_id,) * 3).fetchall()
-    return {Decimal(r["amount_cents"]) / 100 for r in rows}
+    return {Decimal(cents) / 100 for cents in customer_amounts(world, customer_id)}
 
 
 def check_amounts(draft: Draft, world: World) -> list[str]:
@@ -98,10 +85,7 @@ def check_no_internal_data(draft: Draft, world: World) -> list[str]:
     reasons = [f"remove internal detail '{m.group(0)}'" for m in _INTERNAL.finditer(text)]
     others = {e.lower() for e in re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", text)} - {draft.to.lower()}
     reasons += [f"remove the address {email}" for email in sorted(others)]
-    with read(world) as conn:
-        notes = [
-            str(r["note"]) for r in conn.execute("SELECT note FROM internal_notes ORDER BY id")
-        ]
+    notes = internal_notes(world)
     low = text.lower()
     reasons += ["remove text copied from an internal note" for n in notes if n.lower()[:40] in low]
     # Case ids written in internal notes (a risk case, a chargeback) are internal too.

@@ -12,28 +12,16 @@ if TYPE_CHECKING:
 
 def world_contents(world: World) -> dict[str, list[dict[str, Any]]]:
     """Outbox emails, refunds and tickets, read without writing anything."""
+    from persistence.world.report import refunds_and_tickets
     from tools.money import format_cents
     from tools.outbox import outbox_messages
-    from tools.world_store import read
 
     emails = [
         {"to": m["To"], "subject": m["Subject"], "message_id": m["Message-ID"]}
         for m in outbox_messages(world)
     ]
-    with read(world) as conn:
-        refunds = [
-            {**dict(row), "amount": format_cents(row["amount_cents"])}
-            for row in conn.execute(
-                "SELECT id, order_id, customer_id, amount_cents, currency, reason FROM refunds "
-                "ORDER BY created_at, id"
-            )
-        ]
-        tickets = [
-            dict(row)
-            for row in conn.execute(
-                "SELECT id, customer_id, product, severity, title FROM tickets ORDER BY id"
-            )
-        ]
+    refunds, tickets = refunds_and_tickets(world)
+    refunds = [{**row, "amount": format_cents(row["amount_cents"])} for row in refunds]
     return {"emails": emails, "refunds": refunds, "tickets": tickets}
 
 

@@ -47,7 +47,7 @@ def seed_home(home: Path, flows: int, database_url: str | None = None) -> list[i
 
     The world is under ``home``, or in the PostgreSQL database ``database_url`` names.
     """
-    from tools.world_store import write
+    from persistence.world.store import write
 
     world = _world(home, database_url)
     world.init()
@@ -68,7 +68,7 @@ def seed_home(home: Path, flows: int, database_url: str | None = None) -> list[i
 
 def refunded(home: Path, orders: list[int], database_url: str | None = None) -> int:
     """How many refunds the orders got (a correct run gives one each)."""
-    from tools.world_store import read
+    from persistence.world.store import read
 
     with read(_world(home, database_url)) as conn:
         marks = ",".join("?" for _ in orders)

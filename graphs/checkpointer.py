@@ -23,7 +23,7 @@ from persistence.database import Database, PostgresDatabase, SqliteDatabase
 from persistence.delta import DeltaSpecs, delta_channels
 from persistence.sqlite.connect import connect
 from persistence.sqlite.saver import BatonSaver
-from tools.world_db import open_readonly
+from persistence.world.connect import open_readonly
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -98,9 +98,9 @@ def open_checkpointer(database: Path | Database) -> Saver:
 def open_readonly_checkpointer(database: Path | Database) -> Saver:
     """A saver that only reads, for inspecting threads, also on a read-only home.
 
-    SQLite: opened with ``tools.world_db.open_readonly``, tables not set up, so nothing is
-    created, migrated or written (writing through it fails). PostgreSQL has no read-only
-    home to protect: the ordinary saver.
+    SQLite: opened with ``persistence.world.connect.open_readonly``, tables not set up, so
+    nothing is created, migrated or written (writing through it fails). PostgreSQL has no
+    read-only home to protect: the ordinary saver.
     """
     where = _where(database)
     if isinstance(where, PostgresDatabase):

@@ -199,7 +199,7 @@ def sqlite_opener(path: Path) -> Callable[[bool], sqlite3.Connection]:
 
     def open_(readonly: bool) -> sqlite3.Connection:
         from persistence.sqlite.connect import connect
-        from tools.world_db import open_readonly
+        from persistence.world.connect import open_readonly
 
         conn = open_readonly(path) if readonly else connect(path)
         conn.row_factory = sqlite3.Row

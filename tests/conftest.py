@@ -76,6 +76,22 @@ def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     return Settings(home=tmp_path / "home", database_url=url, _env_file=None)  # type: ignore[call-arg]
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
+    """The sample world on each engine: ``world.db`` in a home, then the session's PostgreSQL.
+
+    On PostgreSQL only the world's tables start over (``reset``), not the whole database.
+    """
+    if request.param == "sqlite":
+        world = World(tmp_path / "world")
+        world.init()
+        return world
+    url = request.getfixturevalue("postgres_session_url")
+    world = World(tmp_path / "world", database=PostgresDatabase(url))
+    world.reset()
+    return world
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Start the long end-to-end tests first, so that parallel workers finish together."""
     items.sort(key=lambda item: item.get_closest_marker("e2e") is None)

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from persistence.database import PostgresDatabase
+from persistence.world.store import read
 from tools.world import World
-from tools.world_store import read
 
 
 def world_of(home: Path, database_url: str | None = None) -> World:

@@ -1,10 +1,10 @@
 """What a charge still owes back: its refunds, from anyone, and its refundable remainder.
 
-A refund returns money for one charge. Refunds are read from the business database as they
-stand, whoever made them (any Baton thread, or a payments team writing rows directly). A
-refund that names no charge counts against its order's latest captured charges first, the
-way a duplicate charge (always the later one) is refunded, so money returned without a
-charge id is never handed back a second time.
+A refund returns money for one charge. Refunds are read from the business database
+(``persistence.world.payments``) as they stand, whoever made them (any Baton thread, or a
+payments team writing rows directly). A refund that names no charge counts against its
+order's latest captured charges first, the way a duplicate charge (always the later one)
+is refunded, so money returned without a charge id is never handed back a second time.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from persistence.store_sql import Conn
+from persistence.world.payments import captured_charges, order_refunds
 from tools.money import format_cents
 
 
@@ -47,20 +48,11 @@ class ChargeStanding:
         }
 
 
-def _captured(conn: Conn, order_id: int) -> list[Any]:
-    rows: list[Any] = conn.execute(
-        "SELECT id, amount_cents, currency FROM charges WHERE order_id = ? AND status = 'captured'"
-        " ORDER BY created_at, id",
-        (order_id,),
-    ).fetchall()
-    return rows
-
-
 def resolve_charge(conn: Conn, order_id: int, charge_id: str | None) -> str | None:
     """The charge a refund is for: the one named, else the order's latest capture."""
     if charge_id is not None:
         return charge_id
-    captured = _captured(conn, order_id)
+    captured = captured_charges(conn, order_id)
     return str(captured[-1]["id"]) if captured else None
 
 
@@ -69,13 +61,9 @@ def charge_standing(conn: Conn, order_id: int, charge_id: str | None) -> ChargeS
 
     The caller checks that a named charge exists, belongs to the order and was captured.
     """
-    captured = _captured(conn, order_id)
+    captured = captured_charges(conn, order_id)
     resolved = resolve_charge(conn, order_id, charge_id)
-    refunds = conn.execute(
-        "SELECT id, charge_id, amount_cents, currency, created_at, idempotency_key FROM refunds"
-        " WHERE order_id = ? ORDER BY created_at, id",
-        (order_id,),
-    ).fetchall()
+    refunds = order_refunds(conn, order_id)
     by_charge: dict[str | None, int] = {}
     for refund in refunds:
         by_charge[refund["charge_id"]] = by_charge.get(refund["charge_id"], 0) + int(

@@ -8,9 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from persistence.store_sql import Conn
+from persistence.world import customers as stored
+from persistence.world.store import read
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
-from tools.world_store import read
 
 
 def check_recipient(world: World, customer_id: int, to: str) -> str:
@@ -25,10 +26,9 @@ def check_recipient(world: World, customer_id: int, to: str) -> str:
 
 def recipient_on_file(conn: Conn, customer_id: int, to: str) -> str:
     """``check_recipient`` on an open connection to the world."""
-    row = conn.execute("SELECT email FROM customers WHERE id = ?", (customer_id,)).fetchone()
-    if row is None:
+    email = stored.email_on_file(conn, customer_id)
+    if email is None:
         raise ToolRejected(f"customer {customer_id} does not exist")
-    email = str(row["email"])
     if to.strip().casefold() != email.casefold():
         raise ToolRejected(f"{to} is not the email on file for customer {customer_id}")
     return email
@@ -36,13 +36,7 @@ def recipient_on_file(conn: Conn, customer_id: int, to: str) -> str:
 
 def customer_by_email(world: World, email: str) -> int | None:
     """The id of the customer with this address on file (compared case-insensitively)."""
-    with read(world) as conn:
-        # lower() on both sides: ASCII case folding on SQLite (as COLLATE NOCASE), and on
-        # PostgreSQL too for the addresses on file.
-        row = conn.execute(
-            "SELECT id FROM customers WHERE lower(email) = lower(?)", (email.strip(),)
-        ).fetchone()
-    return int(row["id"]) if row is not None else None
+    return stored.id_by_email(world, email)
 
 
 class FindCustomerArgs(BaseModel):
@@ -81,9 +75,7 @@ def find_customer(world: World, args: FindCustomerArgs) -> dict[str, Any]:
     Several matches are counted, never listed: their names and emails are other
     customers' data.
     """
-    with read(world) as conn:
-        rows = conn.execute("SELECT id, name, email, tier FROM customers ORDER BY id").fetchall()
-    found = rows
+    found = stored.every_customer(world)
     asked = []
     if args.email:
         found = [r for r in found if str(r["email"]).casefold() == args.email.strip().casefold()]

@@ -14,9 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from persistence.world.customers import customers_and_owners
 from state.plan import Step
 from tools.world import World
-from tools.world_store import read
 
 _IDS = r"s?\s*(?:ids?|numbers?|no\.?)?\s*#?\s*(\d{3,}(?:\s*(?:,|and|&|or)\s*#?\s*\d{3,})*)"
 _CUSTOMER_ID = re.compile(rf"\bcustomer{_IDS}", re.IGNORECASE)
@@ -58,15 +58,7 @@ def owner_mismatches(world: World, text: str) -> list[OwnerMismatch]:
     if not orders:
         return []
     folded = f" {_folded(text)} "
-    with read(world) as conn:
-        customers = conn.execute("SELECT id, name, email FROM customers ORDER BY id").fetchall()
-        owners = {
-            int(row["id"]): int(row["customer_id"])
-            for row in conn.execute(
-                f"SELECT id, customer_id FROM orders WHERE id IN ({','.join('?' * len(orders))})",
-                orders,
-            )
-        }
+    customers, owners = customers_and_owners(world, orders)
     on_file = {int(c["id"]) for c in customers}
     known: set[int] = set()
     labels: list[str] = []

@@ -2,7 +2,7 @@
 
 Every message is written to ``outbox/<key>.eml``; with the world in SQLite that file is the
 record that the key was used. With the world in PostgreSQL the record is the key's row in
-``baton_world.outbox``, shared by every replica (``tools.outbox_pg``), and the file is a
+``baton_world.outbox``, shared by every replica (``persistence.world.outbox``), and the file is a
 local copy. With an SMTP URL the message is sent first and recorded after, so a crash in
 between resends (at-least-once) under the same Message-ID, which receivers deduplicate on,
 rather than silently never sending.
@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from persistence.world import outbox as outbox_rows
 from state.draft import Draft
-from tools import outbox_pg
 from tools.customers import check_recipient, customer_by_email, recipient_on_file
 from tools.faults import crash_point
 from tools.outbox_files import message_result, read_message, write_once
@@ -136,7 +136,7 @@ def _send_recorded_in_postgres(
     """``send_email`` with the key's row in PostgreSQL as the record (then a local copy)."""
     assert world.database is not None
     path = world.outbox_dir / f"{key}.eml"
-    with outbox_pg.claim(world.database, key) as claim:
+    with outbox_rows.claim(world.database, key) as claim:
         if claim.recorded is not None:
             write_once(path, claim.recorded)
             return message_result(claim.recorded, path, duplicate=True)
@@ -155,7 +155,7 @@ def _send_recorded_in_postgres(
 def outbox_messages(world: World) -> list[EmailMessage]:
     """Every message in the outbox, oldest first."""
     if world.database is not None:
-        return outbox_pg.messages(world.database)
+        return outbox_rows.messages(world.database)
     if not world.outbox_dir.exists():
         return []
     paths = [p for p in world.outbox_dir.glob("*.eml") if not p.name.startswith(".")]
@@ -174,7 +174,7 @@ def email_reconciliation(world: World, sender: str = DEFAULT_SENDER) -> Reconcil
         if world.smtp_url is None:
             return True
         if world.database is not None:
-            return outbox_pg.sent(world.database, ctx.idempotency_key)
+            return outbox_rows.sent(world.database, ctx.idempotency_key)
         return (world.outbox_dir / f"{ctx.idempotency_key}.eml").exists()
 
     def record_sent(args: SendEmailArgs, ctx: ToolCallContext) -> dict[str, Any]:
@@ -183,7 +183,7 @@ def email_reconciliation(world: World, sender: str = DEFAULT_SENDER) -> Reconcil
         message["X-Baton-Reconciled"] = "a human confirmed it was sent"
         path = world.outbox_dir / f"{ctx.idempotency_key}.eml"
         if world.database is not None:
-            recorded = outbox_pg.record_once(world.database, ctx.idempotency_key, message)
+            recorded = outbox_rows.record_once(world.database, ctx.idempotency_key, message)
             write_once(path, recorded)
             return message_result(recorded, path, duplicate=recorded is not message)
         if not write_once(path, message):

@@ -16,12 +16,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from persistence.store_sql import Conn
+from persistence.world import payments as stored
+from persistence.world.store import read
 from tools.charges import ChargeStanding, charge_standing, resolve_charge
 from tools.money import format_cents, to_cents
 from tools.spec import AlreadyDone, Fact, ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
-from tools.world_db import utc_timestamp
-from tools.world_store import read, write
 
 
 class IssueRefundArgs(BaseModel):
@@ -62,7 +62,7 @@ def _check_charge(conn: Conn, args: IssueRefundArgs) -> None:
     """A named charge must exist, belong to the order and have been captured."""
     if args.charge_id is None:
         return
-    charge = conn.execute("SELECT * FROM charges WHERE id = ?", (args.charge_id,)).fetchone()
+    charge = stored.charge(conn, args.charge_id)
     if charge is None:
         raise ToolRejected(f"charge {args.charge_id} does not exist")
     if charge["order_id"] != args.order_id:
@@ -76,7 +76,7 @@ def _check_charge(conn: Conn, args: IssueRefundArgs) -> None:
 
 def _check_rules(conn: Conn, args: IssueRefundArgs, cents: int) -> ChargeStanding:
     """Raise ``ToolRejected`` (``AlreadyDone``) if the refund may not run; else the charge."""
-    order = conn.execute("SELECT * FROM orders WHERE id = ?", (args.order_id,)).fetchone()
+    order = stored.order(conn, args.order_id)
     if order is None:
         raise ToolRejected(f"order {args.order_id} does not exist")
     if order["customer_id"] != args.customer_id:
@@ -118,31 +118,26 @@ def issue_refund(world: World, args: IssueRefundArgs, idempotency_key: str) -> d
         cents = to_cents(args.amount)
     except ValueError as exc:
         raise ToolRejected(str(exc)) from exc
-    select = "SELECT * FROM refunds WHERE idempotency_key = ?"
-    # The write transaction (SQLite's write lock, PostgreSQL's advisory lock on the world)
+    # The refund's transaction (SQLite's write lock, PostgreSQL's advisory lock on the world)
     # serialises check-then-insert across workers, processes and replicas, so two
     # different refunds cannot both pass the remaining-amount check.
-    with write(world) as conn:
-        existing = conn.execute(select, (idempotency_key,)).fetchone()
+    with stored.refunding(world) as conn:
+        existing = stored.refund_by_key(conn, idempotency_key)
         if existing is not None:
             return _recorded(existing, duplicate=True)
         charge_id = _check_rules(conn, args, cents).charge_id
-        refund_id = "re_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
-        conn.execute(
-            "INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                refund_id,
-                charge_id,
-                args.order_id,
-                args.customer_id,
-                cents,
-                args.currency.upper(),
-                args.reason,
-                idempotency_key,
-                utc_timestamp(),
-            ),
+        stored.insert_refund(
+            conn,
+            refund_id="re_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:16],
+            charge_id=charge_id,
+            order_id=args.order_id,
+            customer_id=args.customer_id,
+            amount_cents=cents,
+            currency=args.currency.upper(),
+            reason=args.reason,
+            idempotency_key=idempotency_key,
         )
-        return _recorded(conn.execute(select, (idempotency_key,)).fetchone(), False)
+        return _recorded(stored.refund_by_key(conn, idempotency_key), False)
 
 
 def refund_fact(world: World, args: IssueRefundArgs) -> str:

@@ -10,10 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from persistence.world import tickets as stored
+from persistence.world.customers import exists
+from persistence.world.store import write
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
-from tools.world_db import utc_timestamp
-from tools.world_store import write
 
 
 class FileTicketArgs(BaseModel):
@@ -47,33 +48,23 @@ def _ticket(row: Any, duplicate: bool) -> dict[str, Any]:
 
 def file_ticket(world: World, args: FileTicketArgs, idempotency_key: str) -> dict[str, Any]:
     """Insert the ticket once per ``idempotency_key``; a repeat returns the same ticket."""
-    select = "SELECT * FROM tickets WHERE idempotency_key = ?"
     with write(world) as conn:
-        existing = conn.execute(select, (idempotency_key,)).fetchone()
+        existing = stored.ticket_by_key(conn, idempotency_key)
         if existing is not None:
             return _ticket(existing, duplicate=True)
-        if (
-            args.customer_id is not None
-            and not conn.execute(
-                "SELECT 1 FROM customers WHERE id = ?", (args.customer_id,)
-            ).fetchone()
-        ):
+        if args.customer_id is not None and not exists(conn, args.customer_id):
             raise ToolRejected(f"customer {args.customer_id} does not exist")
-        conn.execute(
-            "INSERT INTO tickets (customer_id, product, severity, title, summary, body,"
-            " idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                args.customer_id,
-                args.product,
-                args.severity,
-                args.title,
-                args.summary,
-                args.body,
-                idempotency_key,
-                utc_timestamp(),
-            ),
+        stored.insert_ticket(
+            conn,
+            customer_id=args.customer_id,
+            product=args.product,
+            severity=args.severity,
+            title=args.title,
+            summary=args.summary,
+            body=args.body,
+            idempotency_key=idempotency_key,
         )
-        return _ticket(conn.execute(select, (idempotency_key,)).fetchone(), duplicate=False)
+        return _ticket(stored.ticket_by_key(conn, idempotency_key), duplicate=False)
 
 
 def build_file_ticket(world: World) -> ToolSpec:

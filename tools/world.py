@@ -7,22 +7,19 @@ that names the fix, never a fresh seed that would forget what was already done.
 
 Where it lives follows ``BATON_DATABASE_URL``: unset, in ``BATON_HOME/world.db`` with the
 outbox as ``BATON_HOME/outbox/<key>.eml`` files; set, in the ``baton_world`` schema of
-that PostgreSQL database (``tools.world_pg``), outbox rows included, so every replica sees
-the same world whatever its home.
+that PostgreSQL database, outbox rows included, so every replica sees the same world
+whatever its home. Its tables, seeding and checks are ``persistence.world``'s.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from persistence.database import Database, PostgresDatabase
-from tools import business_db, knowledge_base
-from tools.world_db import immediate, open_sqlite
-
-_TABLES = ("meta", "customers", "orders", "charges", "refunds", "tickets", "kb_docs")
+from persistence.world import setup
+from tools.knowledge_base import packaged_docs
 
 
 class WorldUnavailable(Exception):
@@ -53,9 +50,7 @@ class World:
         """Whether any world is there, readable or not (reads only)."""
         if self.database is None:
             return self.db_path.exists()
-        from tools import world_pg
-
-        return world_pg.problem(self.database) != "absent"
+        return setup.pg_problem(self.database) != "absent"
 
     @property
     def db_path(self) -> Path:
@@ -78,24 +73,8 @@ class World:
         """
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
         if self.database is not None:
-            from tools import world_pg
-
-            return world_pg.init(self.database)
-        conn = open_sqlite(self.db_path)
-        try:
-            with immediate(conn):
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-                )
-                business_db.create_schema(conn)
-                seeded = conn.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone()
-                if seeded is None:
-                    business_db.seed(conn)
-                    conn.execute("INSERT INTO meta VALUES ('seeded', '1')")
-                knowledge_base.index_docs(conn)
-        finally:
-            conn.close()
-        return seeded is None
+            return setup.init_pg(self.database)
+        return setup.init_sqlite(self.db_path, packaged_docs())
 
     def check(self) -> None:
         """Raise ``WorldUnavailable`` unless the world database is there and readable."""
@@ -110,15 +89,7 @@ class World:
                 "from a backup"
             )
         try:
-            # Read-write, though it only reads: a read-only connection to a WAL file leaves
-            # -wal and -shm files behind, and a refused command must leave none.
-            with closing(open_sqlite(path)) as conn:
-                names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-                missing = [t for t in _TABLES if t not in names]
-                seeded = (
-                    not missing
-                    and conn.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone()
-                )
+            missing, seeded = setup.sqlite_state(path)
         except sqlite3.Error as exc:
             raise WorldUnavailable(
                 f"the world database {path} is unreadable ({exc}): restore it from a backup, "
@@ -133,9 +104,7 @@ class World:
             )
 
     def _check_pg(self, database: PostgresDatabase) -> None:
-        from tools import world_pg
-
-        problem = world_pg.problem(database)
+        problem = setup.pg_problem(database)
         if problem == "absent":
             raise WorldUnavailable(
                 f"no world in {self.where}: create the sample world with `baton world init` "
@@ -153,18 +122,13 @@ class World:
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
         if self.database is not None:
             return  # the policy docs' index is built in memory, from the shipped docs
-        with closing(open_sqlite(self.db_path)) as conn:
-            if not knowledge_base.docs_current(conn):
-                with immediate(conn):
-                    knowledge_base.index_docs(conn)
+        setup.refresh_index(self.db_path, packaged_docs())
 
     def reset(self) -> None:
         """Delete the database and the outbox, then create the freshly seeded world."""
         if self.database is not None:
-            from tools import world_pg
-
             self._clear_outbox_files()
-            world_pg.reset(self.database)
+            setup.reset_pg(self.database)
             return
         for suffix in ("", "-wal", "-shm"):
             self.db_path.with_name(self.db_path.name + suffix).unlink(missing_ok=True)

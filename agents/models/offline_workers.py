@@ -16,6 +16,7 @@ from agents.models import offline_reading as read
 from agents.models.offline_turns import Call, Reply, ToolOutcome
 from agents.models.offline_turns import last as _last
 from agents.models.offline_turns import parse_json as _json
+from persistence.world.report import charges_query
 
 _STOPWORD_TEXT = (
     "a an and are as at be by can could do does for from has have how i in is it its me "
@@ -38,14 +39,6 @@ def researcher(task: str, outcomes: list[ToolOutcome]) -> Reply:
         return "The knowledge base has nothing on this."
     parts = [f"{h.get('snippet', '').strip()} ({h.get('cite', '?')})" for h in hits[:2]]
     return "According to the knowledge base: " + " ".join(parts)
-
-
-_CHARGES_SQL = (
-    "SELECT ch.id AS charge_id, ch.order_id, ch.customer_id, ch.amount_cents, ch.currency, "
-    "ch.status, cu.name, cu.email, (SELECT COALESCE(SUM(r.amount_cents), 0) FROM refunds r "
-    "WHERE r.order_id = ch.order_id) AS refunded_cents FROM charges ch JOIN customers cu "
-    "ON cu.id = ch.customer_id WHERE {where} ORDER BY ch.order_id, ch.created_at"
-)
 
 
 def _money(cents: int) -> str:
@@ -88,14 +81,13 @@ def analyst(task: str, outcomes: list[ToolOutcome]) -> Reply:
         subject, move = _who(task, outcomes)
         if move is not None:
             return move
-        if "order_id" in subject:
-            where = f"ch.order_id = {subject['order_id']}"
-        else:
-            where = f"ch.customer_id = {subject['customer_id']}"
         excluded = read.excluded_order(read.field(task, "Instruction"))
-        if excluded is not None:
-            where += f" AND ch.order_id != {excluded}"
-        query = {"sql": _CHARGES_SQL.format(where=where), **subject}
+        statement = charges_query(
+            order_id=subject.get("order_id"),
+            customer_id=subject.get("customer_id"),
+            excluded_order=excluded,
+        )
+        query = {"sql": statement, **subject}
         return Call("sql_query", query, "Read the charges.")
     table = _json(sql.content) if sql.ok else None
     if not isinstance(table, dict) or "charge_id" not in table.get("columns", []):

@@ -1,7 +1,7 @@
 """Read-only lookups in the SQLite checkpoint file, for checks that must not write anything.
 
-The file is opened with ``tools.world_db.open_readonly``, which never creates, migrates or
-checkpoints it, so a refused command leaves ``baton.db`` exactly as it was.
+The file is opened with ``persistence.world.connect.open_readonly``, which never creates,
+migrates or checkpoints it, so a refused command leaves ``baton.db`` exactly as it was.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ _BUSY_TIMEOUT_S = 15.0
 @contextmanager
 def _read_only(db_path: Path) -> Iterator[sqlite3.Connection | None]:
     """A read-only connection to ``db_path``, or None when the file does not exist."""
-    from tools.world_db import open_readonly
+    from persistence.world.connect import open_readonly
 
     if not db_path.is_file():
         yield None

@@ -19,7 +19,7 @@ from langgraph_sdk import get_client
 from serve_process import KEYS, Server
 from world_rows import world_of, world_rows
 
-from tools import outbox_pg
+from persistence.world import outbox as outbox_rows
 
 REPLICA_TIMEOUT_S = 2.0
 """The replicas' heartbeat timeout (``BATON_REPLICA_TIMEOUT_S``, its default): a dead or
@@ -62,7 +62,7 @@ class Replicas:
         """The Message-IDs of the emails PostgreSQL records as sent, oldest first."""
         database = world_of(self.root / "reader", self.database_url).database
         assert database is not None
-        return [str(message["Message-ID"]) for message in outbox_pg.messages(database)]
+        return [str(message["Message-ID"]) for message in outbox_rows.messages(database)]
 
 
 def pause(server: Server) -> None:

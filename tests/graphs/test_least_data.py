@@ -7,8 +7,8 @@ from typing import Any
 
 from graph_run import Run
 
+from persistence.world.seed import CUSTOMERS
 from state.views import results_of
-from tools.business_db import CUSTOMERS
 
 BY_NAME = "Dana Whitfield was charged twice for her annual plan. Please refund the duplicate."
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from persistence.database import PostgresDatabase
 from tools.spec import ToolCallContext
 from tools.world import World
 
@@ -33,19 +32,3 @@ def make_ctx() -> Callable[..., ToolCallContext]:
         )
 
     return make
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine_world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
-    """The sample world on each engine: ``world.db`` in a home, then the session's PostgreSQL.
-
-    On PostgreSQL only the world's tables start over (``reset``), not the whole database.
-    """
-    if request.param == "sqlite":
-        world = World(tmp_path / "world")
-        world.init()
-        return world
-    url = request.getfixturevalue("postgres_session_url")
-    world = World(tmp_path / "world", database=PostgresDatabase(url))
-    world.reset()
-    return world

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from persistence.world.store import write
 from tools.customers import FindCustomerArgs, build_find_customer, find_customer
 from tools.world import World
-from tools.world_store import write
 
 
 def _find(world: World, **args: Any) -> dict[str, Any]:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,10 +9,8 @@ from tools.knowledge_base import (
     packaged_docs,
     policy_text,
     search,
-    split_sections,
 )
 from tools.world import World
-from tools.world_db import connect, immediate
 
 
 @pytest.fixture(scope="module")
@@ -67,22 +63,3 @@ def test_policy_text_returns_the_whole_doc(shared_world: World) -> None:
     assert "5–10 business days" in policy_text(shared_world, "refund-policy")
     with pytest.raises(KeyError, match="known docs"):
         policy_text(shared_world, "nope")
-
-
-def test_split_sections_keeps_intro_and_each_heading() -> None:
-    sections = split_sections("# T\n\nintro\n\n## A\n\na body\n\n## B\nb body\n")
-    assert sections == [("Overview", "intro"), ("A", "a body"), ("B", "b body")]
-
-
-def test_stale_index_is_rebuilt_when_the_world_is_opened(tmp_path: Path) -> None:
-    world = World(home=tmp_path)
-    world.init()
-    conn = connect(world)
-    try:
-        with immediate(conn):
-            conn.execute("UPDATE kb_docs SET text = 'old' WHERE doc = 'tone-guide'")
-            conn.execute("DELETE FROM kb_sections WHERE doc = 'tone-guide'")
-    finally:
-        conn.close()
-    world.open()
-    assert search(world, "banned phrases")[0].cite == "tone-guide#Banned phrases"

@@ -10,11 +10,11 @@ import pytest
 from pydantic import BaseModel
 
 from persistence.database import PostgresDatabase
+from persistence.world.connect import connect
 from tools.ledger import EffectLedger, LedgerOutcome, idempotency_key
 from tools.payments import build_issue_refund
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec, ToolTransientError
 from tools.world import World
-from tools.world_db import connect
 
 
 class EchoArgs(BaseModel):

@@ -14,13 +14,13 @@ from pydantic import BaseModel
 
 from persistence import ledger_sql
 from persistence.database import PostgresDatabase
+from persistence.world.connect import connect
 from tools import ledger as ledger_module
 from tools.ledger import EffectLedger, describe_prior, idempotency_key
 from tools.outbox import build_send_email
 from tools.payments import build_issue_refund
 from tools.spec import AlreadyDone, Fact, FactInProgress, ToolCallContext, ToolRejected, ToolSpec
 from tools.world import World
-from tools.world_db import connect
 
 REFUND = {
     "order_id": 5531,

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from persistence.world.store import read, write
 from tools.payments import build_issue_refund
 from tools.spec import AlreadyDone, ToolCallContext, ToolRejected
 from tools.world import World
-from tools.world_store import read, write
 
 DANA = {"order_id": 5531, "customer_id": 1042, "amount": "129.00", "currency": "USD"}
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from tools import sql_query_pg
+from persistence.world import sql_query_pg
+from persistence.world.schema import QUERYABLE
+from persistence.world.store import read
 from tools.spec import ToolCallContext, ToolRejected
 from tools.sql_query import ROW_CAP, build_sql_query, run_query
 from tools.world import World
-from tools.world_pg import QUERYABLE
-from tools.world_store import read
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
+from persistence.world.store import read
 from tools.spec import ToolCallContext, ToolRejected
 from tools.tickets import build_file_ticket
 from tools.world import World
-from tools.world_store import read
 
 TICKET = {
     "product": "Billing",

@@ -1,5 +1,7 @@
 """The outbox in PostgreSQL: one row per idempotency key is the record that it was sent.
 
+With the world in SQLite the outbox is files (``tools.outbox_files``), not tables.
+
 With the world in PostgreSQL, ``baton_world.outbox`` (primary key: the idempotency key)
 is the truth every replica reads, so a second replica never sends the same email again;
 the ``.eml`` file each replica still writes under its own home is a copy. ``claim`` holds
@@ -19,8 +21,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from persistence.database import PostgresDatabase
-from tools.world_db import utc_timestamp
-from tools.world_store import PgReadConn, PgWorldConn, pg_pool, pg_transaction
+from persistence.world.connect import utc_timestamp
+from persistence.world.store import PgReadConn, PgWorldConn, pg_pool, pg_transaction
 
 
 def parse(data: bytes) -> EmailMessage:

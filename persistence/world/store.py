@@ -1,17 +1,17 @@
 """Connections to the world's business tables, on SQLite (``world.db``) or PostgreSQL.
 
-The tools write their SQL once, with ``?`` placeholders, and read rows by column name.
-On SQLite ``read`` opens ``BATON_HOME/world.db`` read-only and ``write`` runs one
-``BEGIN IMMEDIATE`` transaction (the file's write lock). On PostgreSQL the tables live in
-the ``baton_world`` schema of the selected database; every transaction first sets
-``search_path`` to it (``SET LOCAL``, so it holds behind pgbouncer in transaction mode),
-``?`` becomes ``%s``, rows come as dicts, and ``write`` first takes a transaction-level
-advisory lock on ``lock`` (the whole world by default), so check-then-insert sequences
-(refund limits, seeding) run one at a time across processes and replicas. A read runs
-each statement in its own short transaction, sent again on another connection if its
-connection was lost (as SQLite's autocommit reads are one statement at a time too); a
-write whose connection is lost after it began fails, rolled back. One small pool per
-database URL is shared by every ``World`` of the process.
+The world's queries (``persistence.world``) are written once, with ``?`` placeholders,
+and read rows by column name. On SQLite ``read`` opens ``BATON_HOME/world.db`` read-only
+and ``write`` runs one ``BEGIN IMMEDIATE`` transaction (the file's write lock). On
+PostgreSQL the tables live in the ``baton_world`` schema of the selected database; every
+transaction first sets ``search_path`` to it (``SET LOCAL``, so it holds behind pgbouncer
+in transaction mode), ``?`` becomes ``%s``, rows come as dicts, and ``write`` first takes
+a transaction-level advisory lock on ``lock`` (the whole world by default), so
+check-then-insert sequences (refund limits, seeding) run one at a time across processes
+and replicas. A read runs each statement in its own short transaction, sent again on
+another connection if its connection was lost (as SQLite's autocommit reads are one
+statement at a time too); a write whose connection is lost after it began fails, rolled
+back. One small pool per database URL is shared by every ``World`` of the process.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from persistence.database import PostgresDatabase
 from persistence.store_sql import Conn
-from tools.world_db import immediate, open_sqlite
+from persistence.world.connect import immediate, open_sqlite
 
 if TYPE_CHECKING:
     from persistence.postgres.store_conn import PgStoreConnection
-    from tools.world import World
+    from persistence.world.place import WorldPlace
 
 SCHEMA = "baton_world"
 """The PostgreSQL schema holding the world's tables (apart from LangGraph's and Baton's)."""
@@ -138,7 +138,7 @@ def pg_transaction(database: PostgresDatabase, lock: str | None = None) -> Itera
 
 
 @contextmanager
-def read(world: World) -> Iterator[Conn]:
+def read(world: WorldPlace) -> Iterator[Conn]:
     """A connection for reads of the world's tables (read-only on SQLite)."""
     if world.database is not None:
         yield PgReadConn(pg_pool(world.database))
@@ -148,7 +148,7 @@ def read(world: World) -> Iterator[Conn]:
 
 
 @contextmanager
-def write(world: World, lock: str = WORLD_LOCK) -> Iterator[Conn]:
+def write(world: WorldPlace, lock: str = WORLD_LOCK) -> Iterator[Conn]:
     """One write transaction, committed on success, one at a time per ``lock``.
 
     SQLite has one write lock per file, so ``lock`` only matters on PostgreSQL.

@@ -10,7 +10,8 @@ Locks, each enough on its own for what it guards:
   ``baton_world``), Baton's tables and server files are permission errors;
 - ``search_path`` is the session's temporary schema alone, where one view per world table
   has the table's name; the ``customers`` view masks contact fields
-  (``business_db.CONTACT_FIELDS``) except for the customers the step is about;
+  (``schema.CONTACT_FIELDS``, through ``sql_query.masked_columns``) except for the
+  customers the step is about;
 - text naming what lies outside those views (``pg_`` catalogs and functions,
   ``information_schema``, the ``baton_world`` schema, ``set_config``, dynamic-SQL
   functions, ``U&`` escapes) is refused before it reaches the server.
@@ -29,10 +30,9 @@ from psycopg.rows import tuple_row
 
 from persistence.database import PostgresDatabase
 from persistence.postgres.pool import retrying
-from tools.business_db import CONTACT_FIELDS
-from tools.spec import ToolRejected
-from tools.world_pg import QUERYABLE, READER_ROLE
-from tools.world_store import SCHEMA, pg_pool
+from persistence.world.schema import QUERYABLE, READER_ROLE
+from persistence.world.sql_query import Limits, QueryRefused, masked_columns
+from persistence.world.store import SCHEMA, pg_pool
 
 _OUTSIDE = re.compile(
     r"pg_|information_schema|baton_world|set_config|current_setting|_to_xml|xmlschema"
@@ -54,16 +54,9 @@ def _views(conn: Any, shown: set[int], mask: str) -> None:
         "WHERE table_schema = %s ORDER BY table_name, ordinal_position",
         (SCHEMA,),
     ).fetchall()
-    allowed = ", ".join(str(i) for i in sorted(shown)) or "NULL"
     for table in QUERYABLE:
         columns = [str(r["column_name"]) for r in rows if r["table_name"] == table]
-        id_column, contact = CONTACT_FIELDS.get(table, ("", ()))
-        select = ", ".join(
-            f'CASE WHEN "{id_column}" IN ({allowed}) THEN "{c}" ELSE \'{mask}\' END AS "{c}"'
-            if c in contact
-            else f'"{c}"'
-            for c in columns
-        )
+        select = masked_columns(table, columns, shown, mask)
         conn.execute(f'CREATE TEMP VIEW "{table}" AS SELECT {select} FROM {SCHEMA}."{table}"')
     names = ", ".join(f'pg_temp."{t}"' for t in QUERYABLE)
     conn.execute(f"GRANT SELECT ON {names} TO {READER_ROLE}")
@@ -96,15 +89,12 @@ def run(
     statement: str,
     customer_id: int | None,
     order_id: int | None,
-    *,
-    row_cap: int,
-    time_limit_s: float,
-    mask: str,
+    limits: Limits,
 ) -> tuple[list[str], list[list[Any]], set[int]]:
     """Columns, up to ``row_cap + 1`` rows, and the customers shown unmasked."""
     outside = outside_reference(statement)
     if outside is not None:
-        raise ToolRejected(
+        raise QueryRefused(
             f"query refused: {outside!r} is outside the world's tables (customers, orders, "
             "charges, refunds, tickets, internal_notes)"
         )
@@ -114,13 +104,13 @@ def run(
         result: tuple[list[str], list[list[Any]], set[int]] = ([], [], set())
         with pool.write() as conn:
             shown = _subjects(conn, customer_id, order_id)
-            _views(conn, shown, mask)
+            _views(conn, shown, limits.mask)
             conn.execute("SET LOCAL search_path TO pg_temp")
-            conn.execute(f"SET LOCAL statement_timeout = {int(time_limit_s * 1000)}")
+            conn.execute(f"SET LOCAL statement_timeout = {int(limits.time_limit_s * 1000)}")
             conn.execute("SET LOCAL transaction_read_only = on")
             conn.execute(f"SET LOCAL ROLE {READER_ROLE}")
             cursor = conn.cursor(row_factory=tuple_row)
-            cursor.execute(f"SELECT * FROM (\n{statement}\n) AS query LIMIT {row_cap + 1}")
+            cursor.execute(f"SELECT * FROM (\n{statement}\n) AS query LIMIT {limits.row_cap + 1}")
             columns = [d.name for d in cursor.description or ()]
             rows = [[json_value(v) for v in row] for row in cursor.fetchall()]
             result = (columns, rows, shown)
@@ -130,7 +120,7 @@ def run(
     try:
         return retrying(attempt, pool.pool)  # sent again if its connection was lost
     except QueryCanceled as exc:
-        raise ToolRejected("query refused: query took too long") from exc
+        raise QueryRefused("query refused: query took too long") from exc
     except PgError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ToolRejected(f"query refused: {reason}") from exc
+        raise QueryRefused(f"query refused: {reason}") from exc

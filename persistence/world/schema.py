@@ -1,30 +1,79 @@
-"""The sample world in PostgreSQL: its versioned schema, seeding once, checking, resetting.
+"""The sample world's tables: their schema on SQLite, their versioned migrations on PostgreSQL.
 
-The business tables live in the ``baton_world`` schema of the selected database, so their
-names cannot clash with LangGraph's or Baton's tables in ``public``, with the constraints
-they have on SQLite (``tools.business_db``): refunds' ``idempotency_key UNIQUE`` and
-``amount_cents > 0``, the charge status check, tickets' unique idempotency key, foreign
-keys. ``outbox`` records each email sent, one row per idempotency key. The schema is the
+Money is stored in integer cents so refund limits are exact. On PostgreSQL the business
+tables live in the ``baton_world`` schema of the selected database, so their names cannot
+clash with LangGraph's or Baton's tables in ``public``, with the constraints they have on
+SQLite: refunds' ``idempotency_key UNIQUE`` and ``amount_cents > 0``, the charge status
+check, tickets' unique idempotency key, foreign keys. ``outbox`` records each email sent,
+one row per idempotency key (on SQLite the outbox is files). The PostgreSQL schema is the
 ``world`` store's migration, applied under the advisory migration lock like every store's
 (``persistence.postgres.migrate``); it also creates ``baton_world_reader``, the role
-``sql_query`` runs its statements as (``tools.sql_query_pg``).
+``sql_query`` runs its statements as (``persistence.world.sql_query_pg``).
 """
 
 from __future__ import annotations
 
-from psycopg import Error as PgError
+import sqlite3
 
-from persistence.database import PostgresDatabase
 from persistence.migrations import Migration
-from tools import business_db
-from tools.world_store import SCHEMA, WORLD_LOCK, pg_pool, pg_transaction
+from persistence.world.store import SCHEMA
 
 READER_ROLE = "baton_world_reader"
 """A role without login or privileges of its own: ``sql_query`` reads as it."""
 
 TABLES = ("meta", "customers", "orders", "charges", "refunds", "tickets", "internal_notes")
+"""The world's tables on PostgreSQL (besides ``outbox``)."""
 QUERYABLE = ("customers", "orders", "charges", "refunds", "tickets", "internal_notes")
 """The tables ``sql_query`` may read (through per-query views)."""
+SQLITE_TABLES = ("meta", "customers", "orders", "charges", "refunds", "tickets", "kb_docs")
+"""The tables a world file must have (``World.check``)."""
+
+META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+"""The world file's markers (``seeded``)."""
+
+SQLITE_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS customers (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
+        tier TEXT NOT NULL, created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS orders (
+        id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id),
+        product TEXT NOT NULL, amount_cents INTEGER NOT NULL, currency TEXT NOT NULL,
+        status TEXT NOT NULL, created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS charges (
+        id TEXT PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        amount_cents INTEGER NOT NULL, currency TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('captured', 'failed')), created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS refunds (
+        id TEXT PRIMARY KEY, charge_id TEXT REFERENCES charges(id),
+        order_id INTEGER NOT NULL REFERENCES orders(id),
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), currency TEXT NOT NULL,
+        reason TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS tickets (
+        id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id),
+        product TEXT NOT NULL, severity TEXT NOT NULL, title TEXT NOT NULL,
+        summary TEXT NOT NULL, body TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS internal_notes (
+        id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id),
+        note TEXT NOT NULL)""",
+)
+
+CONTACT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "customers": ("id", ("name", "email", "phone")),
+}
+"""Per table: the column naming whose the row is, and the columns that are contact data
+(a column listed here but missing from the table is skipped). Queries see them masked
+except for the customer a step is about (``persistence.world.sql_query``)."""
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create the business tables if missing (safe to run inside a transaction)."""
+    # One statement at a time: executescript() would COMMIT the caller's transaction.
+    for statement in SQLITE_SCHEMA:
+        conn.execute(statement)
+
 
 _S = SCHEMA
 MIGRATIONS = (
@@ -71,42 +120,3 @@ MIGRATIONS = (
     ),
 )
 """The ``world`` store's schema on PostgreSQL."""
-
-
-def init(database: PostgresDatabase) -> bool:
-    """Migrate and seed once; True if this call seeded (the marker commits with the rows)."""
-    pool = pg_pool(database)
-    pool.migrate("world", MIGRATIONS)
-    with pg_transaction(database, WORLD_LOCK) as conn:
-        if conn.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is not None:
-            return False
-        business_db.seed(conn)
-        conn.execute("INSERT INTO meta VALUES ('seeded', '1')")
-    return True
-
-
-def problem(database: PostgresDatabase) -> str | None:
-    """What is wrong with the world in ``database`` (None if it is there); reads only."""
-    try:
-        rows = pg_pool(database).read(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
-            (SCHEMA,),
-        )
-        missing = [t for t in TABLES if t not in {r["table_name"] for r in rows}]
-        if missing:
-            return f"lacks {', '.join(missing)}" if len(missing) < len(TABLES) else "absent"
-        seeded = pg_pool(database).read(f"SELECT 1 FROM {SCHEMA}.meta WHERE key = 'seeded'")
-    except PgError as exc:
-        return f"is unreadable ({str(exc).strip().splitlines()[0]})"
-    return None if seeded else "was never seeded"
-
-
-def reset(database: PostgresDatabase) -> None:
-    """Empty every world table (refunds, tickets, sent emails too) and seed again."""
-    pool = pg_pool(database)
-    pool.migrate("world", MIGRATIONS)
-    with pg_transaction(database, WORLD_LOCK) as conn:
-        names = ", ".join(f"{SCHEMA}.{t}" for t in (*TABLES, "outbox"))
-        conn.execute(f"TRUNCATE {names} RESTART IDENTITY")
-        business_db.seed(conn)
-        conn.execute("INSERT INTO meta VALUES ('seeded', '1')")

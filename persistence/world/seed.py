@@ -1,50 +1,13 @@
-"""The sample support-operations business: schema and a small deterministic seed.
+"""The sample support-operations business: a small deterministic seed, the same on both engines.
 
-Money is stored in integer cents so refund limits are exact. Two orders were charged twice
+Amounts are integer cents (``persistence.world.schema``). Two orders were charged twice
 (5531 for Dana Whitfield, 5602 for Marco Ruiz): the duplicate-charge scenario the demo runs.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any, Protocol
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS customers (
-        id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
-        tier TEXT NOT NULL, created_at TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS orders (
-        id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id),
-        product TEXT NOT NULL, amount_cents INTEGER NOT NULL, currency TEXT NOT NULL,
-        status TEXT NOT NULL, created_at TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS charges (
-        id TEXT PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),
-        customer_id INTEGER NOT NULL REFERENCES customers(id),
-        amount_cents INTEGER NOT NULL, currency TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('captured', 'failed')), created_at TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS refunds (
-        id TEXT PRIMARY KEY, charge_id TEXT REFERENCES charges(id),
-        order_id INTEGER NOT NULL REFERENCES orders(id),
-        customer_id INTEGER NOT NULL REFERENCES customers(id),
-        amount_cents INTEGER NOT NULL CHECK (amount_cents > 0), currency TEXT NOT NULL,
-        reason TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS tickets (
-        id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id),
-        product TEXT NOT NULL, severity TEXT NOT NULL, title TEXT NOT NULL,
-        summary TEXT NOT NULL, body TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
-        created_at TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS internal_notes (
-        id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id),
-        note TEXT NOT NULL)""",
-)
-
-CONTACT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "customers": ("id", ("name", "email", "phone")),
-}
-"""Per table: the column naming whose the row is, and the columns that are contact data
-(a column listed here but missing from the table is skipped). Queries see them masked
-except for the customer a step is about (``tools.sql_query``)."""
 
 CUSTOMERS = (
     (1003, "Aisha Okafor", "aisha.okafor@example.com", "business", "2023-02-11T10:04:00Z"),
@@ -105,15 +68,8 @@ INTERNAL_NOTES = (
 )
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
-    """Create the business tables if missing (safe to run inside a transaction)."""
-    # One statement at a time: executescript() would COMMIT the caller's transaction.
-    for statement in SCHEMA:
-        conn.execute(statement)
-
-
 class Seedable(Protocol):
-    """A connection (SQLite, or PostgreSQL through ``tools.world_store``) in a transaction."""
+    """A connection (SQLite, or PostgreSQL through ``persistence.world.store``) in a transaction."""
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]], /) -> Any:
         """Run one ``?``-placeholder statement once per row."""

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from persistence.world.connect import connect
 from tools.world import World
-from tools.world_db import connect
 
 
 def _rows(world: World, sql: str, *params: object) -> list[tuple[object, ...]]:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from persistence.world.connect import connect
 from tools.outbox import SendEmailArgs, send_email
 from tools.payments import IssueRefundArgs, issue_refund
 from tools.world import World
-from tools.world_db import connect
 
 
 def _counts(world: World) -> dict[str, int]:

@@ -11,6 +11,7 @@ import pytest
 
 from persistence.database import PostgresDatabase
 from persistence.migrations import CREATE_TABLE
+from persistence.world.store import read
 from tools.customers import check_recipient
 from tools.knowledge_base import search
 from tools.outbox import SendEmailArgs, outbox_messages, send_email
@@ -19,7 +20,6 @@ from tools.spec import AlreadyDone
 from tools.sql_query import run_query
 from tools.tickets import FileTicketArgs, file_ticket
 from tools.world import World, WorldUnavailable
-from tools.world_store import read
 
 REFUND = IssueRefundArgs(
     order_id=5531,
