@@ -10,15 +10,11 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 
-class BudgetExhausted(Exception):
-    """A run's budget (model calls, tool calls, tokens) is used up."""
-
-
 class Meter(Protocol):
     """Charges the run's budget and records trace events for one step."""
 
     def charge_model_call(self) -> None:
-        """Reserve one model call; raise ``BudgetExhausted`` if none is left."""
+        """Reserve one model call; raise ``state.usage.BudgetExhausted`` if none is left."""
 
     def charge_tool_call(self, once_key: str | None = None) -> None:
         """Reserve one tool call; raise ``BudgetExhausted`` if none is left.

@@ -9,7 +9,6 @@ from langchain_core.messages import ToolCall, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
-from agents.meter import BudgetExhausted
 from graphs.announce import announce, where
 from graphs.config import thread_of
 from graphs.reconcile import needs_reconciliation, reconcile
@@ -20,6 +19,7 @@ from state.actions import DecisionAdapter, EditDecision, RejectDecision, args_ha
 from state.events import EffectDone, EffectNotRepeated, ToolCalled
 from state.graph_state import WorkerState
 from state.plan import Step
+from state.usage import BudgetExhausted
 from tools.ledger import describe_prior
 from tools.spec import AlreadyDone, ToolRejected
 

@@ -10,7 +10,6 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 
 from agents.errors import StepFailed
-from agents.meter import BudgetExhausted
 from agents.models.offline_limits import cannot_read
 from agents.planner import make_plan
 from agents.review import RULES
@@ -24,6 +23,7 @@ from state.draft import Draft, ReviewVerdict
 from state.events import DraftApproved, Planned, Reviewed, Routed
 from state.graph_state import OrchestratorState, ReviewTask, RunStatus
 from state.plan import Step
+from state.usage import BudgetExhausted
 from state.views import plan_of, results_of, route_of
 from tools.identity import owner_mismatches, with_identity
 

@@ -8,7 +8,6 @@ from langchain_core.runnables import RunnableConfig
 
 from agents import ticket
 from agents.errors import StepFailed
-from agents.meter import BudgetExhausted
 from graphs.announce import announce, where
 from graphs.config import thread_of
 from graphs.orchestrator_nodes import stopped
@@ -16,6 +15,7 @@ from graphs.services import Services
 from state.events import TicketFiled
 from state.graph_state import OrchestratorState
 from state.ticket import TicketFields, TicketSummary
+from state.usage import BudgetExhausted
 from tools.faults import crash_point
 from tools.ledger import idempotency_key
 from tools.spec import ToolCallContext, ToolRejected

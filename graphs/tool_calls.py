@@ -13,7 +13,6 @@ from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from pydantic import ValidationError
 
-from agents.meter import BudgetExhausted
 from agents.workers import WorkerSpec
 from graphs.announce import announce, where
 from graphs.config import thread_of
@@ -22,6 +21,7 @@ from state.draft import Draft
 from state.events import ToolCalled
 from state.graph_state import WorkerState
 from state.plan import Step
+from state.usage import BudgetExhausted
 from tools.ledger import idempotency_key
 from tools.spec import ToolCallContext, ToolRejected, ToolSpec
 

@@ -18,7 +18,6 @@ from langgraph.types import RetryPolicy
 
 from agents.calls import call_model
 from agents.errors import StepFailed
-from agents.meter import BudgetExhausted
 from agents.task_message import task_text
 from agents.tool_schema import openai_tool
 from agents.workers import WorkerSpec
@@ -33,6 +32,7 @@ from state.events import StepFinished, StepStarted
 from state.graph_state import WorkerOutput, WorkerState, WorkerTask
 from state.plan import Step
 from state.results import WorkerResult
+from state.usage import BudgetExhausted
 from tools.faults import crash_point
 from tools.spec import ToolTransientError
 

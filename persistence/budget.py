@@ -14,11 +14,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents.meter import BudgetExhausted
 from persistence.database import Database, PostgresDatabase, SqliteDatabase
 from persistence.sqlite.session import no_table, session
 from persistence.store_sql import Conn, StoreSql, sqlite_opener
-from state.usage import Usage
+from state.usage import BudgetExhausted, Usage
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS turn_usage (

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 
+class BudgetExhausted(Exception):
+    """A run's budget (model calls, tool calls, tokens) is used up."""
+
+
 class Usage(BaseModel):
     """Counters that budgets are checked against."""
 

@@ -25,11 +25,11 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from agents.meter import BudgetExhausted
 from agents.models import offline_reading as read
 from agents.models.offline import OfflineChatModel
 from agents.models.tiers import ModelTiers
 from agents.models.tool_binding import ToolBindingChatModel
+from state.usage import BudgetExhausted
 
 
 def _text(message: BaseMessage) -> str:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from baton import exit_codes
 from baton.console import first_line, print_json, say
-from baton.runtime import config_for, open_runtime
 from baton.settings import home_path, light_setting, load_settings
-from baton.thread_list import list_threads
-from baton.thread_view import thread_status
-from persistence.checkpoint_lookups import thread_ids
+from persistence.database import POSTGRES_URL, Database, PostgresDatabase, SqliteDatabase
+from persistence.thread_summaries import thread_summaries
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,14 +21,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def threads_command(args: argparse.Namespace) -> int:
     """List threads, most recent first; with none, say so. Reads only.
 
-    On SQLite (the default) each status is read straight from ``baton.db``
-    (``baton.thread_list``), without loading LangGraph: quick, and it works on a read-only
-    home. With ``BATON_DATABASE_URL`` (PostgreSQL) it is read through the graph.
+    Each status is read straight from the checkpoint store (``baton.db``, or PostgreSQL
+    with ``BATON_DATABASE_URL``; ``persistence.thread_summaries``), without loading
+    LangGraph or the settings: quick, and it works on a read-only home.
     """
-    if light_setting("BATON_DATABASE_URL"):
-        rows = _rows_through_the_graph()
-    else:
-        rows = list_threads(home_path() / "baton.db")
+    rows = thread_summaries(_database())
     if args.json:
         print_json(rows)
         return exit_codes.DONE
@@ -48,21 +42,11 @@ def threads_command(args: argparse.Namespace) -> int:
     return exit_codes.DONE
 
 
-def _rows_through_the_graph() -> list[dict[str, Any]]:
-    """Each thread's status from the compiled graph's own snapshot."""
-    settings = load_settings()
-    ids = thread_ids(settings.database)
-    rows: list[dict[str, Any]] = []
-    if ids:
-        with open_runtime(settings, readonly=True) as rt:
-            for thread_id in ids:
-                snapshot = rt.graph.get_state(config_for(thread_id), subgraphs=True)
-                rows.append(
-                    {
-                        "thread_id": thread_id,
-                        "status": thread_status(snapshot),
-                        "request": (snapshot.values or {}).get("request", ""),
-                        "updated_at": snapshot.created_at,
-                    }
-                )
-    return rows
+def _database() -> Database:
+    """The engine the settings select, read without loading them (one URL, or the home)."""
+    url = light_setting("BATON_DATABASE_URL")
+    if url is None:
+        return SqliteDatabase(home_path() / "baton.db")
+    if not POSTGRES_URL.match(url):
+        return load_settings().database  # refuses the URL with the settings' one-line error
+    return PostgresDatabase(url)

@@ -18,7 +18,8 @@ from persistence.postgres.pool import connection_kwargs
 
 
 @contextmanager
-def _connected(database: PostgresDatabase) -> Iterator[Connection[DictRow]]:
+def connected(database: PostgresDatabase) -> Iterator[Connection[DictRow]]:
+    """One connection of its own (no pool), or ``DatabaseUnavailableError`` naming the server."""
     try:
         conn: Connection[DictRow] = psycopg.connect(database.url, **connection_kwargs(database))
     except psycopg.OperationalError:
@@ -30,7 +31,7 @@ def _connected(database: PostgresDatabase) -> Iterator[Connection[DictRow]]:
 
 
 def _rows(database: PostgresDatabase, sql: str, *params: object) -> list[DictRow]:
-    with _connected(database) as conn:
+    with connected(database) as conn:
         try:
             return conn.execute(sql, params).fetchall()
         except psycopg.errors.UndefinedTable:

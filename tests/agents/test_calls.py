@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage
 
 from agents.calls import call_model
 from agents.errors import ModelUnavailable, StepFailed
-from agents.meter import BudgetExhausted
+from state.usage import BudgetExhausted
 
 TASK = [HumanMessage("Request: hi\nWorker: analyst")]
 

@@ -11,6 +11,7 @@ import pytest
 from cli_samples import BUG_REPORT, DOUBLE_CHARGE
 
 from baton.cli import main
+from persistence.database import PostgresDatabase
 from tools.world import World
 
 
@@ -53,4 +54,27 @@ def world_home(home: Path) -> Path:
 def threads_home(home: Path, prepared_home: Path) -> Path:
     """This test's BATON_HOME, holding a copy of the prepared threads."""
     shutil.copytree(prepared_home, home)
+    return home
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest, home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each engine in turn: SQLite under the home, then PostgreSQL (``BATON_DATABASE_URL``)."""
+    if request.param == "postgres":
+        monkeypatch.setenv("BATON_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    return str(request.param)
+
+
+@pytest.fixture
+def engine_threads_home(
+    engine: str, home: Path, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> Path:
+    """``threads_home`` on each engine: the prepared threads, copied or made in PostgreSQL."""
+    if engine == "sqlite":
+        request.getfixturevalue("threads_home")
+    else:
+        World(home, database=PostgresDatabase(os.environ["BATON_DATABASE_URL"])).init()
+        assert main(["run", DOUBLE_CHARGE, "--thread", "waiting", "--json"]) == 3
+        assert main(["run", BUG_REPORT, "--thread", "finished", "--json"]) == 0
+    capsys.readouterr()  # what making them printed is not the test's output
     return home

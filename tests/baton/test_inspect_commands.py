@@ -10,7 +10,9 @@ import pytest
 from baton.cli import main
 
 
-def test_no_threads_yet_creates_nothing(capsys: pytest.CaptureFixture[str], home: Path) -> None:
+def test_no_threads_yet_creates_nothing(
+    capsys: pytest.CaptureFixture[str], home: Path, engine: str
+) -> None:
     assert main(["threads"]) == 0
     assert capsys.readouterr().out == "no threads yet\n"
     assert main(["threads", "--json"]) == 0
@@ -19,7 +21,7 @@ def test_no_threads_yet_creates_nothing(capsys: pytest.CaptureFixture[str], home
 
 
 def test_threads_lists_status_and_request(
-    capsys: pytest.CaptureFixture[str], threads_home: Path
+    capsys: pytest.CaptureFixture[str], engine_threads_home: Path
 ) -> None:
     assert main(["threads", "--json"]) == 0
     rows = {row["thread_id"]: row for row in json.loads(capsys.readouterr().out)}

@@ -11,8 +11,8 @@ import pytest
 from fakes import Turn, tool_call
 from graph_run import Run
 
-from agents.meter import BudgetExhausted
 from persistence.budget import BudgetBook, Limits
+from state.usage import BudgetExhausted
 from state.views import results_of
 
 DOUBLE_CHARGE = "I was billed two times for order 5602"

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from agents.meter import BudgetExhausted
 from persistence.audit import ApprovalAudit
 from persistence.budget import BudgetBook, Limits
 from persistence.database import Database, PostgresDatabase, SqliteDatabase
 from persistence.ledger import EffectCall, Replayed
 from persistence.ledger_sql import LedgerSql
 from persistence.trace import TraceLog
+from state.usage import BudgetExhausted
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -1,22 +1,26 @@
-"""``baton threads`` reads statuses without LangGraph; they must be the graph's own answers."""
+"""``baton threads`` reads statuses without LangGraph on either engine: the graph's own answers."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_samples import DOUBLE_CHARGE
+from cli_samples import BUG_REPORT, DOUBLE_CHARGE
 
 from baton.cli import main
 from baton.runtime import config_for, open_runtime
 from baton.settings import home_path, load_settings
-from baton.thread_list import list_threads
 from baton.thread_view import thread_status
 from graphs.settings import Settings
+from persistence.database import PostgresDatabase
+from persistence.thread_summaries import thread_summaries
+from tools.world import World
 
 
 def _graph_statuses() -> dict[str, str]:
@@ -26,32 +30,47 @@ def _graph_statuses() -> dict[str, str]:
             row["thread_id"]: thread_status(
                 rt.graph.get_state(config_for(row["thread_id"]), subgraphs=True)
             )
-            for row in list_threads(rt.settings.db_path)
+            for row in thread_summaries(rt.settings.database)
         }
+
+
+def _env(home: Path) -> dict[str, str]:
+    """A process environment with this test's home and engine, and nothing else."""
+    env = {"BATON_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    url = os.environ.get("BATON_DATABASE_URL")
+    return {**env, "BATON_DATABASE_URL": url} if url else env
 
 
 def _crash(home: Path, point: str, *argv: str) -> None:
     """Run ``baton ARGV`` in a process that SIGKILLs itself at crash point ``point``."""
-    env = {"BATON_HOME": str(home), "BATON_CRASH_AT": point, "PATH": "/usr/bin:/bin"}
+    env = {**_env(home), "BATON_CRASH_AT": point}
     done = subprocess.run([sys.executable, "-m", "baton", *argv], env=env, capture_output=True)
     assert done.returncode == -9, done.stderr
 
 
 def test_listed_statuses_are_the_graphs(
-    threads_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    engine_threads_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Killed right after the approval was answered: the parent still lists the interrupt.
     assert main(["run", DOUBLE_CHARGE, "--thread", "answered", "--json"]) == 3
     _crash(
-        threads_home, "effect:issue_refund:before_backend", "resume", "answered", "--approve", "all"
+        engine_threads_home,
+        "effect:issue_refund:before_backend",
+        "resume",
+        "answered",
+        "--approve",
+        "all",
     )
     # Killed while its workers ran.
-    _crash(threads_home, "worker:analyst:after_model", "run", DOUBLE_CHARGE, "--thread", "cut")
+    _crash(
+        engine_threads_home, "worker:analyst:after_model", "run", DOUBLE_CHARGE, "--thread", "cut"
+    )
     with monkeypatch.context() as low:
         low.setenv("BATON_MAX_MODEL_CALLS", "2")
         assert main(["run", DOUBLE_CHARGE, "--thread", "poor", "--json"]) == 1
     capsys.readouterr()
-    listed = {row["thread_id"]: row["status"] for row in list_threads(threads_home / "baton.db")}
+    database = load_settings().database
+    listed = {row["thread_id"]: row["status"] for row in thread_summaries(database)}
     assert listed == {
         "waiting": "waiting",
         "finished": "done",
@@ -63,7 +82,7 @@ def test_listed_statuses_are_the_graphs(
 
 
 def test_threads_json_lists_request_and_update_time(
-    threads_home: Path, capsys: pytest.CaptureFixture[str]
+    engine_threads_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["threads", "--json"]) == 0
     rows: list[dict[str, Any]] = json.loads(capsys.readouterr().out)
@@ -72,8 +91,31 @@ def test_threads_json_lists_request_and_update_time(
     assert all(r["updated_at"].startswith("20") for r in rows)
 
 
+def test_both_engines_list_the_same_threads_alike(
+    threads_home: Path,
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def listed() -> tuple[list[dict[str, Any]], str]:
+        assert main(["threads", "--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert main(["threads"]) == 0
+        shown = re.sub(r"20\d\d-\d\d-\d\dT\S+", "TIME", capsys.readouterr().out)
+        return [{k: v for k, v in row.items() if k != "updated_at"} for row in rows], shown
+
+    on_sqlite = listed()
+    monkeypatch.setenv("BATON_DATABASE_URL", postgres_url)
+    World(threads_home, database=PostgresDatabase(postgres_url)).init()
+    assert main(["run", DOUBLE_CHARGE, "--thread", "waiting", "--json"]) == 3
+    assert main(["run", BUG_REPORT, "--thread", "finished", "--json"]) == 0
+    capsys.readouterr()
+    assert listed() == on_sqlite
+    assert on_sqlite[1].count("TIME") == 2
+
+
 def test_threads_on_a_home_without_threads_says_so(
-    home: Path, capsys: pytest.CaptureFixture[str]
+    home: Path, engine: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["threads"]) == 0
     assert capsys.readouterr().out == "no threads yet\n"
@@ -97,7 +139,7 @@ def test_the_home_is_found_where_the_settings_find_it(
     )
 
 
-def test_listing_threads_does_not_load_langgraph(threads_home: Path) -> None:
+def test_listing_threads_does_not_load_langgraph(engine_threads_home: Path) -> None:
     code = (
         "import sys; from baton.cli import main; code = main(['threads']); "
         "print(code, sorted({m.split('.')[0] for m in sys.modules} & "
@@ -105,7 +147,7 @@ def test_listing_threads_does_not_load_langgraph(threads_home: Path) -> None:
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
-        env={"BATON_HOME": str(threads_home), "PATH": "/usr/bin:/bin"},
+        env=_env(engine_threads_home),
         capture_output=True,
         text=True,
         check=True,
