@@ -7,9 +7,7 @@ who says yes, so a wrong refund shows in the world), up to a bound.
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from graphs.checkpointer import open_checkpointer
 from graphs.orchestrator import build_orchestrator
 from graphs.settings import Settings
 from persistence.trace import TraceLog
+from persistence.world.report import refunds_and_tickets
 from tools.world import World
 
 THREAD = "eval"
@@ -48,16 +47,11 @@ class Observed:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(db)) as conn:
-        return list(conn.execute(sql).fetchall())
-
-
 def run_case(case: Case, tiers: ModelTiers, home: Path) -> Observed:
     """Run ``case`` in the new home ``home`` with ``tiers``; never raises for a run's failure."""
     world = World(home)
     world.init()
-    seeded = {r[0] for r in _rows(world.db_path, "SELECT id FROM refunds")}
+    seeded = {r["id"] for r in refunds_and_tickets(world)[0]}
     settings = Settings(home=home, _env_file=None)
     saver = open_checkpointer(settings.database)
     config: Any = {"configurable": {"thread_id": THREAD}}
@@ -81,15 +75,13 @@ def run_case(case: Case, tiers: ModelTiers, home: Path) -> Observed:
     finally:
         latency = time.perf_counter() - started
         saver.close()
+    found_refunds, found_tickets = refunds_and_tickets(world)
     refunds = [
-        (int(r[1]), int(r[2]), str(r[3]))
-        for r in _rows(world.db_path, "SELECT id, order_id, amount_cents, currency FROM refunds")
-        if r[0] not in seeded
+        (int(r["order_id"]), int(r["amount_cents"]), str(r["currency"]))
+        for r in found_refunds
+        if r["id"] not in seeded
     ]
-    tickets = [
-        {"severity": r[0], "product": r[1]}
-        for r in _rows(world.db_path, "SELECT severity, product FROM tickets")
-    ]
+    tickets = [{"severity": r["severity"], "product": r["product"]} for r in found_tickets]
     outbox = world.outbox_dir
     route = values.get("route")
     return Observed(
