@@ -22,8 +22,8 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from persistence.database import Database, PostgresDatabase, SqliteDatabase
 from persistence.delta import DeltaSpecs, delta_channels
 from persistence.sqlite.connect import connect
+from persistence.sqlite.files import open_readonly
 from persistence.sqlite.saver import BatonSaver
-from persistence.world.connect import open_readonly
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -98,7 +98,7 @@ def open_checkpointer(database: Path | Database) -> Saver:
 def open_readonly_checkpointer(database: Path | Database) -> Saver:
     """A saver that only reads, for inspecting threads, also on a read-only home.
 
-    SQLite: opened with ``persistence.world.connect.open_readonly``, tables not set up, so
+    SQLite: opened with ``persistence.sqlite.files.open_readonly``, tables not set up, so
     nothing is created, migrated or written (writing through it fails). PostgreSQL has no
     read-only home to protect: the ordinary saver.
     """

@@ -19,8 +19,8 @@ from typing import Any
 from persistence.database import Database, PostgresDatabase, SqliteDatabase
 from persistence.leases import Fence
 from persistence.ledger import EffectCall, EffectRow, EffectStatus, Holder, Replayed
+from persistence.sqlite.files import immediate, open_readonly, open_sqlite, utc_timestamp
 from persistence.store_sql import Conn, StoreSql
-from persistence.world.connect import immediate, open_readonly, open_sqlite, utc_timestamp
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS effects (
     key TEXT PRIMARY KEY, thread_id TEXT NOT NULL, step_id TEXT NOT NULL,

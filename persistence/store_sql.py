@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 from persistence.database import Database, PostgresDatabase
 from persistence.leases import Fence
+from persistence.sqlite.files import immediate
 
 _T = TypeVar("_T")
 
@@ -116,13 +117,8 @@ class StoreSql:
             return
         conn = self._sqlite_open(False)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(conn):
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
         finally:
             conn.close()
 
@@ -199,7 +195,7 @@ def sqlite_opener(path: Path) -> Callable[[bool], sqlite3.Connection]:
 
     def open_(readonly: bool) -> sqlite3.Connection:
         from persistence.sqlite.connect import connect
-        from persistence.world.connect import open_readonly
+        from persistence.sqlite.files import open_readonly
 
         conn = open_readonly(path) if readonly else connect(path)
         conn.row_factory = sqlite3.Row

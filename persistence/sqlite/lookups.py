@@ -1,6 +1,6 @@
 """Read-only lookups in the SQLite checkpoint file, for checks that must not write anything.
 
-The file is opened with ``persistence.world.connect.open_readonly``, which never creates,
+The file is opened with ``persistence.sqlite.files.open_readonly``, which never creates,
 migrates or checkpoints it, so a refused command leaves ``baton.db`` exactly as it was.
 """
 
@@ -17,7 +17,7 @@ _BUSY_TIMEOUT_S = 15.0
 @contextmanager
 def _read_only(db_path: Path) -> Iterator[sqlite3.Connection | None]:
     """A read-only connection to ``db_path``, or None when the file does not exist."""
-    from persistence.world.connect import open_readonly
+    from persistence.sqlite.files import open_readonly
 
     if not db_path.is_file():
         yield None

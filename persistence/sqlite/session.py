@@ -12,14 +12,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from persistence.sqlite.connect import BUSY_TIMEOUT_MS, PRAGMAS, connect
-from persistence.world.connect import open_readonly
+from persistence.sqlite.files import open_readonly
 
 
 @contextmanager
 def session(path: Path, *, readonly: bool = False) -> Iterator[sqlite3.Connection]:
     """A short-lived connection: one transaction, committed on success, then closed.
 
-    ``readonly=True`` opens the file for reading only (``persistence.world.connect.open_readonly``).
+    ``readonly=True`` opens the file for reading only (``persistence.sqlite.files.open_readonly``).
     """
     conn = open_readonly(path) if readonly else connect(path)
     try:

@@ -3,7 +3,7 @@
 The stock SQLite saver keeps each checkpoint as one msgpack document, so the latest
 top-level checkpoint of a thread gives its channel values whole; its pending writes say
 whether it waits or raised (the rule is ``persistence.thread_summaries``'s). The file is
-opened read-only (``persistence.world.connect.open_readonly``): nothing is created or checkpointed.
+opened read-only (``persistence.sqlite.files.open_readonly``): nothing is created or checkpointed.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def _facts(conn: sqlite3.Connection, thread_id: str) -> ThreadFacts:
 
 def thread_facts(db_path: Path) -> list[ThreadFacts]:
     """Every thread with a top-level checkpoint, most recently updated first."""
-    from persistence.world.connect import open_readonly
+    from persistence.sqlite.files import open_readonly
 
     if not db_path.is_file():
         return []

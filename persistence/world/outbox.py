@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from persistence.database import PostgresDatabase
-from persistence.world.connect import utc_timestamp
+from persistence.sqlite.files import utc_timestamp
 from persistence.world.store import PgReadConn, PgWorldConn, pg_pool, pg_transaction
 
 

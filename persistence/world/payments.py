@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from persistence.sqlite.files import utc_timestamp
 from persistence.store_sql import Conn
-from persistence.world.connect import utc_timestamp
 from persistence.world.store import WORLD_LOCK, write
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from contextlib import closing
 from pathlib import Path
 
 from persistence.database import PostgresDatabase
+from persistence.sqlite.files import immediate, open_sqlite
 from persistence.world import knowledge_base, schema, seed
-from persistence.world.connect import immediate, open_sqlite
 from persistence.world.store import SCHEMA, WORLD_LOCK, pg_pool, pg_transaction
 
 SEEDED = "SELECT 1 FROM meta WHERE key = 'seeded'"

@@ -24,8 +24,8 @@ from contextlib import closing, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from persistence.database import PostgresDatabase
+from persistence.sqlite.files import immediate, open_sqlite
 from persistence.store_sql import Conn
-from persistence.world.connect import immediate, open_sqlite
 
 if TYPE_CHECKING:
     from persistence.postgres.store_conn import PgStoreConnection

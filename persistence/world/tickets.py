@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from persistence.sqlite.files import utc_timestamp
 from persistence.store_sql import Conn
-from persistence.world.connect import utc_timestamp
 
 
 def ticket_by_key(conn: Conn, idempotency_key: str) -> Any:

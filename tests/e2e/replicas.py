@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from langgraph_sdk import get_client
 from serve_process import KEYS, Server
 from world_rows import world_of, world_rows
@@ -27,6 +28,13 @@ stalled replica loses its threads after this long, while its leases (600 s) stil
 
 REPLICA_ENV: dict[str, str] = {}
 """The replicas run with the default settings."""
+
+FULL = pytest.mark.skipif(
+    os.environ.get("BATON_TEST_REPLICAS") != "1", reason="make test-replicas runs it"
+)
+"""The slower replica tests: ``make test-replicas`` runs them, ``make test`` does not."""
+DOUBLE_5531 = "Customer 1042 was charged twice for order 5531; refund the duplicate and email them."
+DOUBLE_5602 = "Customer 1077 was charged twice for order 5602; refund the duplicate and email them."
 
 
 @dataclass

@@ -11,11 +11,13 @@ the shared world: one refund and one email per flow. These run with ``make test-
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
 import pytest
 from replicas import (
+    DOUBLE_5531,
+    DOUBLE_5602,
+    FULL,
     REPLICA_TIMEOUT_S,
     Replicas,
     approval,
@@ -28,12 +30,6 @@ from replicas import (
 )
 
 pytestmark = pytest.mark.e2e
-
-FULL = pytest.mark.skipif(
-    os.environ.get("BATON_TEST_REPLICAS") != "1", reason="make test-replicas runs it"
-)
-DOUBLE_5531 = "Customer 1042 was charged twice for order 5531; refund the duplicate and email them."
-DOUBLE_5602 = "Customer 1077 was charged twice for order 5602; refund the duplicate and email them."
 
 
 @FULL

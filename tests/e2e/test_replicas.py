@@ -16,11 +16,13 @@ The first test is in ``make test``; the others, slower, run with ``make test-rep
 from __future__ import annotations
 
 import asyncio
-import os
 
 import httpx
 import pytest
 from replicas import (
+    DOUBLE_5531,
+    DOUBLE_5602,
+    FULL,
     Replicas,
     approval,
     client_of,
@@ -32,12 +34,6 @@ from replicas import (
 from bench.serve_flows import refunded, sdk_flow, seed_home
 
 pytestmark = pytest.mark.e2e
-
-FULL = pytest.mark.skipif(
-    os.environ.get("BATON_TEST_REPLICAS") != "1", reason="make test-replicas runs it"
-)
-DOUBLE_5531 = "Customer 1042 was charged twice for order 5531; refund the duplicate and email them."
-DOUBLE_5602 = "Customer 1077 was charged twice for order 5602; refund the duplicate and email them."
 
 
 async def test_a_flow_started_on_a_streamed_from_c_and_approved_on_b(replicas: Replicas) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from checkpoint_tables import count, rows
 from graph_run import Run
+from saver_graphs import checkpoint_config
 
 from graphs.checkpointer import open_async_checkpointer, open_checkpointer
 from graphs.settings import Settings
@@ -23,21 +24,6 @@ DOUBLE_CHARGE = "Order 5531 for customer 1042 was charged twice, please refund i
 def settings(engine_settings: Settings) -> Settings:
     """Every test here runs once per engine."""
     return engine_settings
-
-
-def _config(thread: str, checkpoint: str = "c1") -> dict[str, Any]:
-    return {"configurable": {"thread_id": thread, "checkpoint_ns": "", "checkpoint_id": checkpoint}}
-
-
-def _one_node(schema: Any, node: Callable[..., Any], saver: Any) -> Any:
-    """START ─► node ─► END over ``saver``."""
-    from langgraph.graph import END, START, StateGraph
-
-    builder = StateGraph(schema)
-    builder.add_node("ask", node)
-    builder.add_edge(START, "ask")
-    builder.add_edge("ask", END)
-    return builder.compile(checkpointer=saver)
 
 
 def _namespaces(saver: Any, thread: str) -> dict[str, int]:
@@ -57,7 +43,9 @@ def test_concurrent_writes_from_many_threads_all_land(settings: Settings) -> Non
     def write(i: int) -> None:
         barrier.wait()
         for j in range(10):
-            saver.put_writes(_config("t"), [("results", {"i": i, "j": j})], f"task-{i}-{j}")
+            saver.put_writes(
+                checkpoint_config("t"), [("results", {"i": i, "j": j})], f"task-{i}-{j}"
+            )
 
     workers = [threading.Thread(target=write, args=(i,)) for i in range(16)]
     for worker in workers:
@@ -71,7 +59,10 @@ def test_concurrent_writes_from_many_threads_all_land(settings: Settings) -> Non
 async def test_the_async_saver_commits_concurrent_writes(settings: Settings) -> None:
     async with open_async_checkpointer(settings.database) as saver:
         await asyncio.gather(
-            *(saver.aput_writes(_config("a"), [("results", i)], f"task-{i}") for i in range(200))
+            *(
+                saver.aput_writes(checkpoint_config("a"), [("results", i)], f"task-{i}")
+                for i in range(200)
+            )
         )
         assert await asyncio.to_thread(count, saver, "writes", "a") == 200
 
@@ -138,8 +129,8 @@ def test_copy_refuses_an_unknown_source_and_an_existing_target(settings: Setting
     saver = open_checkpointer(settings.database)
     with pytest.raises(ValueError, match="unknown thread"):
         saver.copy_thread("nope", "new")
-    build_loop(2, 0.0, saver).invoke({"request": "x", "steps": 0}, _config("a"))
-    build_loop(2, 0.0, saver).invoke({"request": "x", "steps": 0}, _config("b"))
+    build_loop(2, 0.0, saver).invoke({"request": "x", "steps": 0}, checkpoint_config("a"))
+    build_loop(2, 0.0, saver).invoke({"request": "x", "steps": 0}, checkpoint_config("b"))
     with pytest.raises(ValueError, match="thread b exists"):
         saver.copy_thread("a", "b")
     saver.close()

@@ -4,11 +4,11 @@ runs went on from them, and what the later runs hold stays readable.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from checkpoint_tables import count, rows
+from saver_graphs import one_node
 
 from graphs.checkpointer import open_checkpointer
 from graphs.settings import Settings
@@ -18,21 +18,6 @@ from graphs.settings import Settings
 def settings(engine_settings: Settings) -> Settings:
     """Every test here runs once per engine."""
     return engine_settings
-
-
-def _config(thread: str, checkpoint: str = "c1") -> dict[str, Any]:
-    return {"configurable": {"thread_id": thread, "checkpoint_ns": "", "checkpoint_id": checkpoint}}
-
-
-def _one_node(schema: Any, node: Callable[..., Any], saver: Any) -> Any:
-    """START ─► node ─► END over ``saver``."""
-    from langgraph.graph import END, START, StateGraph
-
-    builder = StateGraph(schema)
-    builder.add_node("ask", node)
-    builder.add_edge(START, "ask")
-    builder.add_edge("ask", END)
-    return builder.compile(checkpointer=saver)
 
 
 def test_delete_for_runs_removes_that_runs_checkpoints(settings: Settings) -> None:
@@ -99,7 +84,7 @@ def test_undoing_a_resumed_run_takes_back_its_answer_to_the_interrupt(settings: 
         return {"answer": str(interrupt("go ahead?"))}
 
     saver = open_checkpointer(settings.database)
-    graph = _one_node(Ask, ask, saver)
+    graph = one_node(Ask, ask, saver)
     config: Any = {"configurable": {"thread_id": "t"}}
     graph.invoke({}, {**config, "metadata": {"run_id": "run-1"}})
     graph.invoke(Command(resume="yes"), {**config, "metadata": {"run_id": "run-2"}})
@@ -133,7 +118,7 @@ def test_undoing_a_run_puts_back_the_interrupt_its_own_interrupt_replaced(
         return {"answers": f"{interrupt('first?')}+{interrupt('second?')}"}
 
     saver = open_checkpointer(settings.database)
-    graph = _one_node(Two, ask_twice, saver)
+    graph = one_node(Two, ask_twice, saver)
     config: Any = {"configurable": {"thread_id": "t"}}
     graph.invoke({}, {**config, "metadata": {"run_id": "run-1"}})
     # run 2 answers the first question; the same task asks the second, replacing the

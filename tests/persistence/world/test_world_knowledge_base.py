@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from persistence.world.connect import connect, immediate
+from persistence.sqlite.files import immediate
+from persistence.world.connect import connect
 from persistence.world.knowledge_base import split_sections
 from tools.knowledge_base import search
 from tools.world import World
