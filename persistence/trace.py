@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from persistence.database import Database, PostgresDatabase, SqliteDatabase
+from persistence.database import Database, SqliteDatabase
 from persistence.sqlite.session import no_table
 from persistence.store_sql import StoreSql, sqlite_opener
 
@@ -46,16 +46,8 @@ class TraceLog:
         self.db = StoreSql(
             "trace_events", database or SqliteDatabase(path), sqlite_opener(path), readonly=readonly
         )
-        if readonly:  # inspecting a home that may be read-only: create nothing
-            return
-        if isinstance(self.db.database, PostgresDatabase):
-            self.db.migrate(_PG_SCHEMA, ())
-            return
-        conn = sqlite_opener(path)(False)
-        try:
-            conn.executescript(_SCHEMA)
-        finally:
-            conn.close()
+        if not readonly:  # inspecting a home that may be read-only: create nothing
+            self.db.migrate(_PG_SCHEMA, [s for s in _SCHEMA.split(";") if s.strip()])
 
     def record(self, thread_id: str, step: str, kind: str, data: dict[str, Any]) -> None:
         """Append one event."""
